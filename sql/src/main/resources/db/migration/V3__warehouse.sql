@@ -4,23 +4,27 @@ SET LOCAL ROLE spectrum_pipeline;
 
 CREATE TABLE warehouse.dim_event_types (
     event_type_key  integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    event_type      text        NOT NULL UNIQUE,
+    event_type      text COLLATE "C" NOT NULL UNIQUE,
     first_seen_at   timestamptz NOT NULL
 );
 
 CREATE TABLE warehouse.dim_accounts (
     account_key     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    account_id      text        NOT NULL UNIQUE,
+    account_id      text COLLATE "C" NOT NULL UNIQUE,
     first_seen_at   timestamptz NOT NULL,
     last_seen_at    timestamptz NOT NULL
-);
+) WITH (fillfactor = 50);
+
+-- Text keys use the "C" collation: byte order, so that joins and index builds on them are cheap.
+-- Foreign keys are left out of the load path on purpose (their per-row checks would double its
+-- cost); the pipeline derives every key from the dimension rows it has just written.
 
 -- One row per distinct (country, region, city); unknown parts are '' (never null).
 CREATE TABLE warehouse.dim_geography (
     geography_key   integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    country_code    text NOT NULL,
-    region          text NOT NULL,
-    city            text NOT NULL,
+    country_code    text COLLATE "C" NOT NULL,
+    region          text COLLATE "C" NOT NULL,
+    city            text COLLATE "C" NOT NULL,
     UNIQUE (country_code, region, city)
 );
 
@@ -30,26 +34,24 @@ CREATE TABLE warehouse.dim_geography (
 -- facts to this table counts the person as it is known now.
 CREATE TABLE warehouse.dim_users (
     user_key         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    id_kind          text        NOT NULL CHECK (id_kind IN ('user', 'anonymous')),
-    distinct_id      text        NOT NULL,
-    person_id        text        NOT NULL,
-    account_key      bigint REFERENCES warehouse.dim_accounts,
-    account_seen_at  timestamptz,
+    id_kind          text COLLATE "C" NOT NULL CHECK (id_kind IN ('user', 'anonymous')),
+    distinct_id      text COLLATE "C" NOT NULL,
+    person_id        text COLLATE "C" NOT NULL,
+    account_key      bigint,
     first_seen_at    timestamptz NOT NULL,
     last_seen_at     timestamptz NOT NULL,
     UNIQUE (id_kind, distinct_id)
-);
-CREATE INDEX dim_users_person_id ON warehouse.dim_users (person_id);
+) WITH (fillfactor = 50);   -- room on each page: last_seen_at moves with every batch (HOT updates)
 
 COMMENT ON COLUMN warehouse.dim_users.person_id IS
     'The canonical person: user_id, or for an anonymous id the user it was first linked to (event order), else the anonymous id.';
-COMMENT ON COLUMN warehouse.dim_users.account_key IS 'The account of this identifier''s latest event (by occurred_at) that had one.';
+COMMENT ON COLUMN warehouse.dim_users.account_key IS 'The account of this identifier''s most recently loaded event that had one.';
 
 -- The identity links between anonymous ids and user ids: for each anonymous id, the earliest
 -- event (in event order: occurred_at, then event_id) that carried it together with a user_id.
 CREATE TABLE warehouse.identity_links (
-    anonymous_id    text        PRIMARY KEY,
-    user_id         text        NOT NULL,
+    anonymous_id    text COLLATE "C" PRIMARY KEY,
+    user_id         text COLLATE "C" NOT NULL,
     linked_at       timestamptz NOT NULL,
     link_event_id   uuid        NOT NULL
 );

@@ -53,34 +53,29 @@ CREATE FUNCTION warehouse.load_batch(from_id bigint, to_id bigint,
                                      OUT events_loaded bigint, OUT duplicates_skipped bigint)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
+    -- The batch's sorts and hashes stay in memory; no JIT (compiling costs more than it saves on
+    -- a batch).
+    SET work_mem = '128MB'
+    SET jit = off
 AS $fn$
 DECLARE
     staged bigint;
     month date;
 BEGIN
-    -- 1. The batch: the first copy (lowest staging id) of each event_id, not loaded before.
+    -- 1. The batch: the staging rows of the range, in arrival order.
     CREATE TEMP TABLE batch ON COMMIT DROP AS
-    SELECT DISTINCT ON (r.event_id)
-           r.id, r.event_id, r.event_type, r.occurred_at, r.properties,
-           nullif(r.account_id, '')   AS account_id,
-           nullif(r.user_id, '')      AS user_id,
-           nullif(r.anonymous_id, '') AS anonymous_id,
-           CASE WHEN nullif(r.user_id, '') IS NOT NULL THEN 'user' ELSE 'anonymous' END AS id_kind,
-           coalesce(nullif(r.user_id, ''), nullif(r.anonymous_id, '')) AS distinct_id,
-           upper(coalesce(r.context ->> 'country', '')) AS country,
-           coalesce(r.context ->> 'region', '')         AS region,
-           coalesce(r.context ->> 'city', '')           AS city
+    SELECT r.id, r.event_id, r.event_type COLLATE "C" AS event_type, r.occurred_at, r.properties,
+           nullif(r.account_id, '') COLLATE "C"   AS account_id,
+           nullif(r.user_id, '') COLLATE "C"      AS user_id,
+           nullif(r.anonymous_id, '') COLLATE "C" AS anonymous_id,
+           CASE WHEN nullif(r.user_id, '') IS NOT NULL THEN 'user' ELSE 'anonymous' END COLLATE "C" AS id_kind,
+           coalesce(nullif(r.user_id, ''), nullif(r.anonymous_id, '')) COLLATE "C" AS distinct_id,
+           upper(coalesce(r.context ->> 'country', '')) COLLATE "C" AS country,
+           coalesce(r.context ->> 'region', '') COLLATE "C"         AS region,
+           coalesce(r.context ->> 'city', '') COLLATE "C"           AS city
     FROM staging.raw_events r
-    WHERE r.id > from_id AND r.id <= to_id
-    ORDER BY r.event_id, r.id;
-    GET DIAGNOSTICS events_loaded = ROW_COUNT;
-
-    SELECT count(*) INTO staged FROM staging.raw_events r WHERE r.id > from_id AND r.id <= to_id;
-
-    DELETE FROM batch b USING warehouse.loaded_events l WHERE l.event_id = b.event_id;
-    GET DIAGNOSTICS duplicates_skipped = ROW_COUNT;
-    events_loaded := events_loaded - duplicates_skipped;
-    duplicates_skipped := staged - events_loaded;
+    WHERE r.id > from_id AND r.id <= to_id;
+    GET DIAGNOSTICS staged = ROW_COUNT;
 
     -- A row without any usable identity cannot be loaded; staging's CHECK makes this impossible
     -- except for empty strings, which count as absent.
@@ -89,9 +84,27 @@ BEGIN
             (SELECT min(id) FROM batch WHERE distinct_id IS NULL);
     END IF;
 
-    INSERT INTO warehouse.loaded_events (event_id, raw_id) SELECT event_id, id FROM batch;
+    -- Dedup: register the event_ids; the first copy of each (lowest staging id) wins. Usually
+    -- no id of the batch was seen before: one plain insert. When one was (a retry, a copy in
+    -- this batch), that insert fails on the registry's key, and the slow path inserts in
+    -- arrival order, skips the ids that conflict and drops their rows from the batch.
+    BEGIN
+        INSERT INTO warehouse.loaded_events (event_id, raw_id)
+        SELECT event_id, id FROM batch ORDER BY event_id;   -- in key order: each index page once
+        duplicates_skipped := 0;
+    EXCEPTION WHEN unique_violation THEN
+        WITH winners AS (
+            INSERT INTO warehouse.loaded_events (event_id, raw_id)
+            SELECT event_id, id FROM batch ORDER BY id
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING raw_id
+        )
+        DELETE FROM batch b WHERE NOT EXISTS (SELECT FROM winners w WHERE w.raw_id = b.id);
+        GET DIAGNOSTICS duplicates_skipped = ROW_COUNT;
+    END;
+    events_loaded := staged - duplicates_skipped;
 
-    ANALYZE batch;
+    ANALYZE batch (id, event_type, account_id, id_kind, distinct_id, country, region, city);
 
     -- 2. Dimensions. Existing rows first (widen first/last seen), then the new ones, so that
     --    surrogate keys are drawn only for rows that are really new.
@@ -143,37 +156,39 @@ BEGIN
     FROM changed c
     WHERE u.id_kind = 'anonymous' AND u.distinct_id = c.anonymous_id AND u.person_id <> c.user_id;
 
-    -- 4. Users: one row per identifier, with its person and its latest account.
-    WITH s AS (
+    -- 4. Users: one row per identifier, with its person and its account (that of its most
+    --    recently loaded event that had one).
+    WITH per_identifier AS (
         SELECT b.id_kind, b.distinct_id,
                min(b.occurred_at) AS first_seen,
                max(b.occurred_at) AS last_seen,
-               (array_agg(b.account_id ORDER BY b.occurred_at DESC, b.event_id DESC)
-                    FILTER (WHERE b.account_id IS NOT NULL))[1]   AS account_id,
-               max(b.occurred_at) FILTER (WHERE b.account_id IS NOT NULL) AS account_seen_at
+               max(b.id) FILTER (WHERE b.account_id IS NOT NULL) AS account_row
         FROM batch b
         GROUP BY b.id_kind, b.distinct_id
+    ), s AS (
+        SELECT p.id_kind, p.distinct_id, p.first_seen, p.last_seen, a.account_key
+        FROM per_identifier p
+        LEFT JOIN batch r ON r.id = p.account_row
+        LEFT JOIN warehouse.dim_accounts a ON a.account_id = r.account_id
     ), widened AS (
         UPDATE warehouse.dim_users u
-        SET first_seen_at   = least(u.first_seen_at, s.first_seen),
-            last_seen_at    = greatest(u.last_seen_at, s.last_seen),
-            account_key     = CASE WHEN s.account_seen_at > coalesce(u.account_seen_at, '-infinity')
-                                   THEN (SELECT a.account_key FROM warehouse.dim_accounts a WHERE a.account_id = s.account_id)
-                                   ELSE u.account_key END,
-            account_seen_at = greatest(u.account_seen_at, s.account_seen_at)
+        SET first_seen_at = least(u.first_seen_at, s.first_seen),
+            last_seen_at  = greatest(u.last_seen_at, s.last_seen),
+            account_key   = coalesce(s.account_key, u.account_key)
         FROM s
         WHERE u.id_kind = s.id_kind AND u.distinct_id = s.distinct_id
+          AND (s.first_seen < u.first_seen_at OR s.last_seen > u.last_seen_at
+               OR s.account_key <> u.account_key OR (s.account_key IS NOT NULL AND u.account_key IS NULL))
     )
-    INSERT INTO warehouse.dim_users (id_kind, distinct_id, person_id, account_key, account_seen_at,
-                                     first_seen_at, last_seen_at)
+    INSERT INTO warehouse.dim_users (id_kind, distinct_id, person_id, account_key, first_seen_at, last_seen_at)
     SELECT s.id_kind, s.distinct_id,
            CASE WHEN s.id_kind = 'user' THEN s.distinct_id ELSE coalesce(l.user_id, s.distinct_id) END,
-           a.account_key, s.account_seen_at, s.first_seen, s.last_seen
+           s.account_key, s.first_seen, s.last_seen
     FROM s
     LEFT JOIN warehouse.identity_links l ON s.id_kind = 'anonymous' AND l.anonymous_id = s.distinct_id
-    LEFT JOIN warehouse.dim_accounts a ON a.account_id = s.account_id
     WHERE NOT EXISTS (SELECT FROM warehouse.dim_users u
-                      WHERE u.id_kind = s.id_kind AND u.distinct_id = s.distinct_id);
+                      WHERE u.id_kind = s.id_kind AND u.distinct_id = s.distinct_id)
+    ORDER BY s.id_kind, s.distinct_id;   -- in key order: each page of the unique index once
 
     -- 5. Facts, into monthly partitions made as needed.
     FOR month IN SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date FROM batch LOOP
@@ -184,11 +199,13 @@ BEGIN
                                        geography_key, revenue, properties, raw_id)
     SELECT b.event_id, b.occurred_at, t.event_type_key, a.account_key, u.user_key,
            g.geography_key, warehouse.revenue_of(b.properties), b.properties, b.id
+    -- Left joins although every dimension row exists (the NOT NULL columns would refuse a miss):
+    -- they keep the batch the outer side, scanned in arrival order, whatever the estimates.
     FROM batch b
-    JOIN warehouse.dim_event_types t ON t.event_type = b.event_type
-    JOIN warehouse.dim_users u       ON u.id_kind = b.id_kind AND u.distinct_id = b.distinct_id
-    JOIN warehouse.dim_geography g   ON (g.country_code, g.region, g.city) = (b.country, b.region, b.city)
-    LEFT JOIN warehouse.dim_accounts a ON a.account_id = b.account_id;
+    LEFT JOIN warehouse.dim_event_types t ON t.event_type = b.event_type
+    LEFT JOIN warehouse.dim_users u       ON u.id_kind = b.id_kind AND u.distinct_id = b.distinct_id
+    LEFT JOIN warehouse.dim_geography g   ON (g.country_code, g.region, g.city) = (b.country, b.region, b.city)
+    LEFT JOIN warehouse.dim_accounts a    ON a.account_id = b.account_id;
 
     UPDATE warehouse.pipeline_state SET loaded_through = to_id;
     DROP TABLE batch;
@@ -232,7 +249,7 @@ $fn$;
 -- CALL warehouse.run_pipeline();                    load and refresh
 -- CALL warehouse.run_pipeline(refresh => false);    load only
 -- Run it outside an explicit transaction: each batch commits on its own.
-CREATE PROCEDURE warehouse.run_pipeline(refresh boolean DEFAULT true, batch_size integer DEFAULT 100000)
+CREATE PROCEDURE warehouse.run_pipeline(refresh boolean DEFAULT true, batch_size integer DEFAULT 1000000)
     LANGUAGE plpgsql
 AS $proc$
 DECLARE

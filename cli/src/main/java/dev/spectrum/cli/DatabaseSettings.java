@@ -1,0 +1,85 @@
+package dev.spectrum.cli;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Where {@code ./spectrum} finds its database (cli.md): {@code SPECTRUM_DB_URL},
+ * {@code SPECTRUM_DB_USER}, {@code SPECTRUM_DB_PASSWORD}; without a URL, database {@code spectrum}
+ * on {@code localhost:5432}, created when missing.
+ */
+public record DatabaseSettings(String url, String user, String password, boolean localDefault) {
+
+    static final String LOCAL_SERVER = "jdbc:postgresql://localhost:5432/";
+    static final String LOCAL_DATABASE = "spectrum";
+
+    public static DatabaseSettings fromEnvironment(Map<String, String> env) {
+        String url = env.get("SPECTRUM_DB_URL");
+        String user = env.getOrDefault("SPECTRUM_DB_USER", "postgres");
+        String password = env.getOrDefault("SPECTRUM_DB_PASSWORD", "");
+        if (url == null || url.isBlank()) {
+            return new DatabaseSettings(LOCAL_SERVER + LOCAL_DATABASE, user, password, true);
+        }
+        if (!url.startsWith("jdbc:postgresql://")) {
+            throw new UserError("SPECTRUM_DB_URL must be a jdbc:postgresql://host:port/database URL, got: " + url);
+        }
+        return new DatabaseSettings(url, user, password, false);
+    }
+
+    /** A data source for the database, which exists once this returns. */
+    public DataSource open() {
+        if (localDefault) {
+            createLocalDatabaseIfMissing();
+        }
+        var dataSource = new PGSimpleDataSource();
+        dataSource.setURL(url);
+        dataSource.setUser(user);
+        dataSource.setPassword(password);
+        dataSource.setConnectTimeout(5);
+        dataSource.setApplicationName("spectrum");
+        try (Connection ignored = dataSource.getConnection()) {
+            return dataSource;
+        } catch (SQLException e) {
+            throw new UserError("cannot connect to " + describe() + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    /** The database without credentials, for messages. */
+    public String describe() {
+        return url.replaceFirst("^jdbc:postgresql://", "").replaceFirst("\\?.*$", "");
+    }
+
+    private void createLocalDatabaseIfMissing() {
+        try (Connection admin = DriverManager.getConnection(LOCAL_SERVER + "postgres?connectTimeout=5", user, password)) {
+            try (var exists = admin.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                exists.setString(1, LOCAL_DATABASE);
+                if (exists.executeQuery().next()) {
+                    return;
+                }
+            }
+            try (var create = admin.createStatement()) {
+                create.execute("CREATE DATABASE " + LOCAL_DATABASE);
+            }
+            System.err.println("Created database " + LOCAL_DATABASE + " on localhost:5432.");
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) { // connection exception: nobody answers
+                throw new UserError("no PostgreSQL answers on localhost:5432: start one, or set SPECTRUM_DB_URL"
+                        + " (and SPECTRUM_DB_USER, SPECTRUM_DB_PASSWORD) to point at your server");
+            }
+            throw new UserError("the PostgreSQL server on localhost:5432 refused user '" + user + "': "
+                    + firstLine(e.getMessage()) + " (set SPECTRUM_DB_USER / SPECTRUM_DB_PASSWORD, or SPECTRUM_DB_URL)");
+        }
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.spectrum.cli;
+
+import dev.spectrum.sql.Migrations;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code ./spectrum migrate}: applies the schema migrations. */
+@Command(name = "migrate", description = "Applies the schema migrations (staging, warehouse, analytics, roles).")
+final class MigrateCommand implements Callable<Integer> {
+
+    @ParentCommand
+    SpectrumCommand parent;
+
+    @Override
+    public Integer call() {
+        var settings = parent.database();
+        var dataSource = settings.open();
+        var result = Migrations.migrate(dataSource);
+        var out = parent.spec.commandLine().getOut();
+        if (result.migrationsExecuted == 0) {
+            out.printf("Database %s is up to date at schema version %s.%n", settings.describe(), result.targetSchemaVersion == null
+                    ? Migrations.currentVersion(dataSource) : result.targetSchemaVersion);
+        } else {
+            out.printf("Migrated database %s: applied %d migration%s, schema version is now %s.%n",
+                    settings.describe(), result.migrationsExecuted, result.migrationsExecuted == 1 ? "" : "s",
+                    result.targetSchemaVersion);
+            result.migrations.forEach(m -> out.printf("  V%s %s%n", m.version, m.description));
+        }
+        out.flush();
+        return 0;
+    }
+}

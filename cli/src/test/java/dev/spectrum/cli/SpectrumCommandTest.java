@@ -1,0 +1,96 @@
+package dev.spectrum.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spectrum.sql.testing.RawEvent;
+import dev.spectrum.sql.testing.TestDatabase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.SQLException;
+import java.util.Map;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** ./spectrum migrate and ./spectrum pipeline against a fresh, empty database. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SpectrumCommandTest {
+
+    @RegisterExtension
+    static final TestDatabase db = TestDatabase.empty();
+
+    record Result(int status, String out, String err) {
+    }
+
+    @Test
+    @Order(1)
+    void migrateAppliesEveryMigrationThenReportsUpToDate() {
+        Result first = spectrum(env(), "migrate");
+        assertThat(first.status()).isZero();
+        assertThat(first.out()).contains("applied 5 migrations, schema version is now 5")
+                .contains("V5 pipeline");
+
+        Result second = spectrum(env(), "migrate");
+        assertThat(second.status()).isZero();
+        assertThat(second.out()).contains("is up to date at schema version 5");
+    }
+
+    @Test
+    @Order(2)
+    void pipelineLoadsAndSaysWhatItDid() throws SQLException {
+        RawEvent.of("signup").id("30000000-0000-0000-0000-000000000001").user("cli-1").insertInto(db);
+        RawEvent.of("signup").id("30000000-0000-0000-0000-000000000001").user("cli-1").insertInto(db);
+        RawEvent.of("page").anon("cli-anon").insertInto(db);
+
+        Result run = spectrum(env(), "pipeline");
+
+        assertThat(run.status()).isZero();
+        assertThat(run.out()).contains("loaded 2 events from staging ids 1..3, skipped 1 duplicates");
+        assertThat(db.count("SELECT count(*) FROM warehouse.fact_events")).isEqualTo(2);
+
+        Result again = spectrum(env(), "pipeline", "--no-refresh");
+        assertThat(again.out()).contains("nothing new in staging (loaded through id 3)");
+    }
+
+    @Test
+    @Order(3)
+    void aBadDurationIsRefusedWithWhatToWrite() {
+        Result result = spectrum(env(), "pipeline", "--every", "5 minutes");
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err().strip())
+                .isEqualTo("spectrum: '5 minutes' is not a duration: write a whole number and a unit,"
+                        + " s, m, h or d (for example 30s, 5m, 1h)");
+    }
+
+    @Test
+    @Order(4)
+    void anUnreachableServerIsOneLineSayingWhere() {
+        Result result = spectrum(Map.of("SPECTRUM_DB_URL", "jdbc:postgresql://127.0.0.1:1/nowhere"), "migrate");
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).startsWith("spectrum: cannot connect to 127.0.0.1:1/nowhere:");
+        assertThat(result.err().strip().lines()).hasSize(1);
+    }
+
+    @Test
+    @Order(5)
+    void aUrlThatIsNotJdbcPostgresqlIsRefused() {
+        Result result = spectrum(Map.of("SPECTRUM_DB_URL", "postgres://localhost/x"), "migrate");
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).contains("SPECTRUM_DB_URL must be a jdbc:postgresql://host:port/database URL");
+    }
+
+    private static Map<String, String> env() {
+        return Map.of("SPECTRUM_DB_URL", db.url(),
+                "SPECTRUM_DB_USER", TestDatabase.user(),
+                "SPECTRUM_DB_PASSWORD", TestDatabase.password());
+    }
+
+    private static Result spectrum(Map<String, String> env, String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int status = SpectrumCommand.commandLine(env, new PrintWriter(out), new PrintWriter(err)).execute(args);
+        return new Result(status, out.toString(), err.toString());
+    }
+}
