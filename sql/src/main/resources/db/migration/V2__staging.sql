@@ -12,7 +12,8 @@ CREATE TABLE staging.raw_events (
     properties    jsonb       NOT NULL DEFAULT '{}',
     context       jsonb       NOT NULL DEFAULT '{}',
     source        text        NOT NULL,
-    CONSTRAINT raw_events_has_identity CHECK (user_id IS NOT NULL OR anonymous_id IS NOT NULL),
+    -- '' counts as absent for the ids
+    CONSTRAINT raw_events_has_identity CHECK (nullif(user_id, '') IS NOT NULL OR nullif(anonymous_id, '') IS NOT NULL),
     CONSTRAINT raw_events_properties_object CHECK (jsonb_typeof(properties) = 'object'),
     CONSTRAINT raw_events_context_object CHECK (jsonb_typeof(context) = 'object')
 );

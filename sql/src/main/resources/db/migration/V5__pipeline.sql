@@ -77,13 +77,6 @@ BEGIN
     WHERE r.id > from_id AND r.id <= to_id;
     GET DIAGNOSTICS staged = ROW_COUNT;
 
-    -- A row without any usable identity cannot be loaded; staging's CHECK makes this impossible
-    -- except for empty strings, which count as absent.
-    IF EXISTS (SELECT FROM batch WHERE distinct_id IS NULL) THEN
-        RAISE EXCEPTION 'staging row % has neither user_id nor anonymous_id',
-            (SELECT min(id) FROM batch WHERE distinct_id IS NULL);
-    END IF;
-
     -- Dedup: register the event_ids; the first copy of each (lowest staging id) wins. Usually
     -- no id of the batch was seen before: one plain insert. When one was (a retry, a copy in
     -- this batch), that insert fails on the registry's key, and the slow path inserts in

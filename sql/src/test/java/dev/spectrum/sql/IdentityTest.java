@@ -89,6 +89,13 @@ class IdentityTest {
                 .containsExactly(java.util.Collections.singletonList(null));
     }
 
+    @Test
+    void stagingRefusesARowWhoseIdsAreAllEmpty() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RawEvent.of("page").user("").anon("").insertInto(db))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("raw_events_has_identity");
+    }
+
     private static String personOf(UUID eventId) throws SQLException {
         return db.value("SELECT person FROM warehouse.event_stream WHERE event_id = '" + eventId + "'", String.class);
     }
