@@ -60,9 +60,18 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        name = ("spectrum_t_" + context.getRequiredTestClass().getSimpleName() + "_"
-                + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24)))
-                .toLowerCase(Locale.ROOT);
+        create(context.getRequiredTestClass().getSimpleName());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        drop();
+    }
+
+    /** Creates (and migrates, unless {@link #empty()}) a database named after the label. */
+    public TestDatabase create(String label) throws SQLException {
+        name = ("spectrum_t_" + label + "_" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24)))
+                .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
         try (Connection admin = adminConnection(); var st = admin.createStatement()) {
             st.execute("CREATE DATABASE " + name);
         }
@@ -73,14 +82,31 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         if (migrate) {
             Migrations.migrate(dataSource);
         }
+        return this;
     }
 
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
+    /** Drops the database (and everything connected to it). */
+    public void drop() throws SQLException {
         if (name != null) {
             try (Connection admin = adminConnection(); var st = admin.createStatement()) {
                 st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
             }
+            name = null;
+        }
+    }
+
+    /** A login role that is a member of {@code role} only (trust auth on the test server: no password). */
+    public static String createLogin(String role) throws SQLException {
+        String login = (role + "_t_" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24))).toLowerCase(Locale.ROOT);
+        try (Connection admin = adminConnection(); var st = admin.createStatement()) {
+            st.execute("CREATE ROLE " + login + " LOGIN IN ROLE " + role);
+        }
+        return login;
+    }
+
+    public static void dropLogin(String login) throws SQLException {
+        try (Connection admin = adminConnection(); var st = admin.createStatement()) {
+            st.execute("DROP ROLE IF EXISTS " + login);
         }
     }
 

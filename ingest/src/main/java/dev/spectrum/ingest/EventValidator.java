@@ -1,0 +1,309 @@
+package dev.spectrum.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The field rules of the native API (ingest-api.md) for one event. Every rule that fails is
+ * reported, with the event's index and a dotted field path; a batch with any error is refused
+ * whole by the caller.
+ */
+public final class EventValidator {
+
+    static final int MAX_ID_LENGTH = 200;
+    static final int MAX_PROPERTIES_BYTES = 32 * 1024;
+    static final Duration MAX_FUTURE = Duration.ofHours(24);
+
+    static final Set<String> FIELDS = Set.of(
+            "type", "user_id", "anonymous_id", "account_id", "event_id", "timestamp", "properties", "context");
+    static final Set<String> CONTEXT_FIELDS = Set.of("ip", "user_agent", "locale", "country", "region", "city");
+    private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
+    private static final Pattern UUID_TEXT =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern RFC_3339 = Pattern.compile(
+            "\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
+    // PostgreSQL's numeric: up to 131072 digits before the decimal point, 16383 after
+    private static final int MAX_INTEGER_DIGITS = 131_072;
+    private static final int MAX_FRACTION_DIGITS = 16_383;
+
+    private final ObjectMapper mapper;
+    private final Clock clock;
+
+    public EventValidator(ObjectMapper mapper, Clock clock) {
+        this.mapper = mapper;
+        this.clock = clock;
+    }
+
+    /** Validates one event; returns it, or null after adding its errors. */
+    public IncomingEvent validate(int index, JsonNode node, List<ApiError.FieldError> errors) {
+        int before = errors.size();
+        if (!node.isObject()) {
+            errors.add(new ApiError.FieldError(index, "event", "must be a JSON object, got " + kind(node)));
+            return null;
+        }
+        var fieldNames = new ArrayList<String>();
+        node.fieldNames().forEachRemaining(fieldNames::add);
+        for (String name : fieldNames) {
+            if (!FIELDS.contains(name)) {
+                errors.add(new ApiError.FieldError(index, name,
+                        "unknown field; an event has only type, user_id, anonymous_id, account_id, event_id, timestamp, properties and context"));
+            }
+        }
+
+        String type = text(index, node, "type", errors);
+        if (type == null && !hasError(errors, before, "type")) {
+            errors.add(new ApiError.FieldError(index, "type", "is required: the event's name, for example \"signup\""));
+        } else if (type != null && type.isEmpty()) {
+            errors.add(new ApiError.FieldError(index, "type", "must not be empty"));
+        }
+        lengthAtMost(index, "type", type, errors);
+
+        String userId = emptyAsAbsent(text(index, node, "user_id", errors));
+        String anonymousId = emptyAsAbsent(text(index, node, "anonymous_id", errors));
+        String accountId = emptyAsAbsent(text(index, node, "account_id", errors));
+        lengthAtMost(index, "user_id", userId, errors);
+        lengthAtMost(index, "anonymous_id", anonymousId, errors);
+        lengthAtMost(index, "account_id", accountId, errors);
+        if (userId == null && anonymousId == null && !hasError(errors, before, "user_id")
+                && !hasError(errors, before, "anonymous_id")) {
+            errors.add(new ApiError.FieldError(index, "user_id",
+                    "an event needs a user_id or an anonymous_id (or both)"));
+        }
+
+        UUID eventId = null;
+        String eventIdText = text(index, node, "event_id", errors);
+        if (eventIdText != null) {
+            if (UUID_TEXT.matcher(eventIdText).matches()) {
+                eventId = UUID.fromString(eventIdText);
+            } else {
+                errors.add(new ApiError.FieldError(index, "event_id",
+                        "must be a UUID such as 3f2b8c1e-6a0d-4c8e-9d4f-1b2a3c4d5e6f"));
+            }
+        }
+
+        OffsetDateTime occurredAt = null;
+        String timestamp = text(index, node, "timestamp", errors);
+        if (timestamp != null) {
+            occurredAt = timestamp(index, timestamp, errors);
+        }
+
+        String properties = jsonObject(index, node, "properties", errors);
+        if (properties != null && properties.getBytes(StandardCharsets.UTF_8).length > MAX_PROPERTIES_BYTES) {
+            errors.add(new ApiError.FieldError(index, "properties", "is larger than 32 KiB as compact JSON ("
+                    + properties.getBytes(StandardCharsets.UTF_8).length + " bytes)"));
+        }
+        String context = context(index, node, errors);
+
+        if (errors.size() > before) {
+            return null;
+        }
+        return new IncomingEvent(eventId == null ? UUID.randomUUID() : eventId, type, accountId, userId, anonymousId,
+                occurredAt, properties == null ? "{}" : properties, context == null ? "{}" : context);
+    }
+
+    private String text(int index, JsonNode event, String field, List<ApiError.FieldError> errors) {
+        JsonNode value = event.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            errors.add(new ApiError.FieldError(index, field, "must be a string, got " + kind(value)));
+            return null;
+        }
+        String text = value.textValue();
+        String problem = storableText(text);
+        if (problem != null) {
+            errors.add(new ApiError.FieldError(index, field, problem));
+            return null;
+        }
+        return text;
+    }
+
+    private static void lengthAtMost(int index, String field, String value, List<ApiError.FieldError> errors) {
+        if (value != null) {
+            int length = value.codePointCount(0, value.length());
+            if (length > MAX_ID_LENGTH) {
+                errors.add(new ApiError.FieldError(index, field,
+                        "is longer than " + MAX_ID_LENGTH + " characters (" + length + ")"));
+            }
+        }
+    }
+
+    private OffsetDateTime timestamp(int index, String text, List<ApiError.FieldError> errors) {
+        if (!RFC_3339.matcher(text).matches()) {
+            errors.add(new ApiError.FieldError(index, "timestamp",
+                    "must be an RFC 3339 time with an offset, such as 2026-11-26T10:15:30Z or 2026-11-26T11:15:30.250+01:00"));
+            return null;
+        }
+        OffsetDateTime time;
+        try {
+            time = OffsetDateTime.parse(text.replace(' ', 'T').replace('t', 'T').replace('z', 'Z'),
+                    DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        } catch (DateTimeParseException e) {
+            errors.add(new ApiError.FieldError(index, "timestamp", "is not a valid date and time: " + text));
+            return null;
+        }
+        if (time.getYear() < 1) {
+            errors.add(new ApiError.FieldError(index, "timestamp", "must be in year 0001 or later"));
+            return null;
+        }
+        if (time.toInstant().isAfter(clock.instant().plus(MAX_FUTURE))) {
+            errors.add(new ApiError.FieldError(index, "timestamp",
+                    "is more than 24 hours in the future; check the sending device's clock"));
+            return null;
+        }
+        return time;
+    }
+
+    private String jsonObject(int index, JsonNode event, String field, List<ApiError.FieldError> errors) {
+        JsonNode value = event.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            errors.add(new ApiError.FieldError(index, field, "must be a JSON object, got " + kind(value)));
+            return null;
+        }
+        int before = errors.size();
+        checkStorable(index, field, value, errors);
+        if (errors.size() > before) {
+            return null;
+        }
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            errors.add(new ApiError.FieldError(index, field, "cannot be written as JSON: " + e.getOriginalMessage()));
+            return null;
+        }
+    }
+
+    private String context(int index, JsonNode event, List<ApiError.FieldError> errors) {
+        JsonNode value = event.get("context");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            errors.add(new ApiError.FieldError(index, "context", "must be a JSON object, got " + kind(value)));
+            return null;
+        }
+        int before = errors.size();
+        ObjectNode kept = mapper.createObjectNode();
+        value.fields().forEachRemaining(entry -> {
+            String path = "context." + entry.getKey();
+            JsonNode v = entry.getValue();
+            if (!CONTEXT_FIELDS.contains(entry.getKey())) {
+                errors.add(new ApiError.FieldError(index, path,
+                        "unknown field; context has only ip, user_agent, locale, country, region and city"));
+            } else if (v.isNull()) {
+                return;
+            } else if (!v.isTextual()) {
+                errors.add(new ApiError.FieldError(index, path, "must be a string, got " + kind(v)));
+            } else if (storableText(v.textValue()) != null) {
+                errors.add(new ApiError.FieldError(index, path, storableText(v.textValue())));
+            } else if (entry.getKey().equals("country") && !COUNTRIES.contains(v.textValue().toUpperCase(Locale.ROOT))) {
+                errors.add(new ApiError.FieldError(index, path,
+                        "must be an ISO 3166-1 alpha-2 country code such as DE or US"));
+            } else {
+                kept.set(entry.getKey(), v);
+            }
+        });
+        if (errors.size() > before) {
+            return null;
+        }
+        try {
+            return mapper.writeValueAsString(kept);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Keys and strings PostgreSQL can store exactly, and numbers its numeric type can hold. */
+    private static void checkStorable(int index, String path, JsonNode node, List<ApiError.FieldError> errors) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(entry -> {
+                String child = path + "." + entry.getKey();
+                String keyProblem = storableText(entry.getKey());
+                if (keyProblem != null) {
+                    errors.add(new ApiError.FieldError(index, path, "has a key that " + keyProblem.replaceFirst("^contains", "contains")));
+                } else {
+                    checkStorable(index, child, entry.getValue(), errors);
+                }
+            });
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkStorable(index, path + "." + i, node.get(i), errors);
+            }
+        } else if (node.isTextual()) {
+            String problem = storableText(node.textValue());
+            if (problem != null) {
+                errors.add(new ApiError.FieldError(index, path, problem));
+            }
+        } else if (node.isNumber()) {
+            BigDecimal number = node.decimalValue();
+            if (number.signum() != 0 && (number.precision() - number.scale() > MAX_INTEGER_DIGITS
+                    || number.scale() > MAX_FRACTION_DIGITS)) {
+                errors.add(new ApiError.FieldError(index, path, "is a number outside what PostgreSQL can store"));
+            }
+        }
+    }
+
+    /** Why PostgreSQL could not store this text exactly, or null when it can. */
+    static String storableText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\u0000') {
+                return "contains a NUL character (\\u0000), which PostgreSQL text cannot store; remove it";
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                return "contains an unpaired UTF-16 surrogate (not valid Unicode); send valid UTF-8";
+            }
+            if (Character.isLowSurrogate(c)) {
+                return "contains an unpaired UTF-16 surrogate (not valid Unicode); send valid UTF-8";
+            }
+        }
+        return null;
+    }
+
+    private static String emptyAsAbsent(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    private static boolean hasError(List<ApiError.FieldError> errors, int from, String field) {
+        for (int i = from; i < errors.size(); i++) {
+            if (errors.get(i).field().equals(field)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String kind(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case NULL -> "null";
+            default -> node.getNodeType().name().toLowerCase(Locale.ROOT);
+        };
+    }
+}
