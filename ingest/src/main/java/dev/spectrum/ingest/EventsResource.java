@@ -142,6 +142,7 @@ public class EventsResource {
     }
 
     private void write(List<IncomingEvent> events, String source) {
+        String rows = RawEventWriter.copyData(events, source, OffsetDateTime.now(ZoneOffset.UTC));
         boolean slot;
         try {
             slot = writeSlots.tryAcquire(saturationWaitMillis, TimeUnit.MILLISECONDS);
@@ -153,7 +154,7 @@ public class EventsResource {
             throw ApiException.unavailable("the service is saturated; retry with the same event_ids after Retry-After seconds");
         }
         try {
-            metrics.timeWrite(() -> writer.write(events, source, OffsetDateTime.now(ZoneOffset.UTC)));
+            metrics.timeWrite(() -> writer.write(rows));
             metrics.batch(events.size());
         } catch (SQLException e) {
             LOG.warnf("could not write %d events to PostgreSQL (SQLState %s): %s", events.size(), e.getSQLState(),

@@ -26,9 +26,8 @@ public class RawEventWriter {
         this.dataSource = dataSource;
     }
 
-    /** Writes and commits; throws when anything of it could not be committed. */
-    public void write(List<IncomingEvent> events, String source, OffsetDateTime receivedAt) throws SQLException {
-        String data = copyData(events, source, receivedAt);
+    /** Writes rows made by {@link #copyData} and commits; throws when anything could not be committed. */
+    public void write(String data) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -46,7 +45,7 @@ public class RawEventWriter {
     }
 
     /** The rows in COPY's text format. */
-    static String copyData(List<IncomingEvent> events, String source, OffsetDateTime receivedAt) {
+    public static String copyData(List<IncomingEvent> events, String source, OffsetDateTime receivedAt) {
         var out = new StringBuilder(events.size() * 256);
         String received = receivedAt.toString();
         for (IncomingEvent e : events) {
@@ -69,16 +68,20 @@ public class RawEventWriter {
         if (value == null) {
             return out.append("\\N");
         }
+        int plainFrom = 0;
         for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> out.append(c);
+            String escaped = switch (value.charAt(i)) {
+                case '\\' -> "\\\\";
+                case '\t' -> "\\t";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                default -> null;
+            };
+            if (escaped != null) {
+                out.append(value, plainFrom, i).append(escaped);
+                plainFrom = i + 1;
             }
         }
-        return out;
+        return plainFrom == 0 ? out.append(value) : out.append(value, plainFrom, value.length());
     }
 }
