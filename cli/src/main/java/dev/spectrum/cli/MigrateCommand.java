@@ -16,7 +16,14 @@ final class MigrateCommand implements Callable<Integer> {
     public Integer call() {
         var settings = parent.database();
         var dataSource = settings.open();
-        var result = Migrations.migrate(dataSource);
+        org.flywaydb.core.api.output.MigrateResult result;
+        try {
+            result = Migrations.migrate(dataSource);
+        } catch (org.flywaydb.core.api.exception.FlywayValidateException e) {
+            throw new UserError("the migrations applied to " + settings.describe() + " differ from this version's"
+                    + " (a migration file was changed after it was applied); use a fresh database. Flyway says: "
+                    + e.getMessage().replaceAll("\\s+", " "));
+        }
         var out = parent.spec.commandLine().getOut();
         if (result.migrationsExecuted == 0) {
             out.printf("Database %s is up to date at schema version %s.%n", settings.describe(), result.targetSchemaVersion == null

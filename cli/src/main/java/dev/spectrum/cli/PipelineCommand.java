@@ -25,7 +25,7 @@ final class PipelineCommand implements Callable<Integer> {
     boolean noRefresh;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         Duration interval = every == null ? null : Durations.parse(every);
         var settings = parent.database();
         var out = parent.spec.commandLine().getOut();
@@ -43,7 +43,11 @@ final class PipelineCommand implements Callable<Integer> {
                 err.println("spectrum: " + e.getMessage() + " (next try in " + every + ")");
                 err.flush();
             }
-            Thread.sleep(interval.toMillis());
+            try {
+                Thread.sleep(interval.toMillis());
+            } catch (InterruptedException e) {
+                break; // stopped: the last run finished, nothing is left half done
+            }
         }
         return 0;
     }

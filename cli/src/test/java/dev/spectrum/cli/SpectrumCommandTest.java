@@ -56,6 +56,26 @@ class SpectrumCommandTest {
 
     @Test
     @Order(3)
+    void everyKeepsRunningUntilStopped() throws Exception {
+        long runsBefore = db.count("SELECT count(*) FROM analytics.pipeline_runs");
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int[] status = {-1};
+        Thread loop = new Thread(() -> status[0] = SpectrumCommand.commandLine(env(), new PrintWriter(out), new PrintWriter(err))
+                .execute("pipeline", "--every", "1s", "--no-refresh"));
+        loop.start();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> db.count("SELECT count(*) FROM analytics.pipeline_runs") >= runsBefore + 2);
+        loop.interrupt();
+        loop.join(10_000);
+
+        assertThat(status[0]).isZero();
+        assertThat(out.toString()).startsWith("Running the pipeline on ").contains("every 1s");
+        assertThat(out.toString().lines().filter(l -> l.startsWith("Pipeline run ")).count()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    @Order(4)
     void aBadDurationIsRefusedWithWhatToWrite() {
         Result result = spectrum(env(), "pipeline", "--every", "5 minutes");
         assertThat(result.status()).isEqualTo(1);
@@ -65,7 +85,7 @@ class SpectrumCommandTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void anUnreachableServerIsOneLineSayingWhere() {
         Result result = spectrum(Map.of("SPECTRUM_DB_URL", "jdbc:postgresql://127.0.0.1:1/nowhere"), "migrate");
         assertThat(result.status()).isEqualTo(1);
@@ -74,11 +94,26 @@ class SpectrumCommandTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aUrlThatIsNotJdbcPostgresqlIsRefused() {
         Result result = spectrum(Map.of("SPECTRUM_DB_URL", "postgres://localhost/x"), "migrate");
         assertThat(result.status()).isEqualTo(1);
         assertThat(result.err()).contains("SPECTRUM_DB_URL must be a jdbc:postgresql://host:port/database URL");
+    }
+
+    @Test
+    @Order(7)
+    void aDatabaseMigratedWithDifferentFilesIsRefusedWithWhatToDo() throws SQLException {
+        TestDatabase other = TestDatabase.migrated().create("mismatch");
+        try {
+            other.execute("UPDATE flyway_schema_history SET checksum = 42 WHERE version = '5'");
+            Result result = spectrum(Map.of("SPECTRUM_DB_URL", other.url()), "migrate");
+            assertThat(result.status()).isEqualTo(1);
+            assertThat(result.err()).startsWith("spectrum: the migrations applied to ")
+                    .contains("differ from this version's (a migration file was changed after it was applied); use a fresh database");
+        } finally {
+            other.drop();
+        }
     }
 
     private static Map<String, String> env() {
