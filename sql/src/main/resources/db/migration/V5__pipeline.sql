@@ -3,21 +3,28 @@
 -- analytics views. Semantics: ../shared/spec/semantics.md (person, dedup, revenue).
 SET LOCAL ROLE spectrum_pipeline;
 
--- An event's revenue: its "revenue" property when that is a JSON number, or a string that is
--- a plain decimal (optional sign, digits, optional fraction); anything else is no revenue.
--- Strings over 1000 characters are not revenue (no real amount is that long, and numeric
--- input would refuse some of them, which must never stop a load).
+-- A JSON value as a number: a JSON number, or a string that is a plain decimal (optional sign,
+-- digits, optional fraction); anything else is null, never an error. Strings over 1000
+-- characters are not numbers (no real amount is that long, and numeric input would refuse some
+-- of them, which must never stop a load). Used for revenue and for gt/gte/lt/lte filters.
+CREATE FUNCTION warehouse.json_number(value jsonb) RETURNS numeric
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$
+    SELECT CASE jsonb_typeof(value)
+               WHEN 'number' THEN (value #>> '{}')::numeric
+               WHEN 'string' THEN
+                   CASE WHEN length(value #>> '{}') <= 1000
+                         AND (value #>> '{}') ~ '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$'
+                        THEN (value #>> '{}')::numeric
+                   END
+           END
+$fn$;
+
+-- An event's revenue: its "revenue" property as a number (semantics.md, Revenue).
 CREATE FUNCTION warehouse.revenue_of(properties jsonb) RETURNS numeric
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $fn$
-    SELECT CASE jsonb_typeof(properties -> 'revenue')
-               WHEN 'number' THEN (properties ->> 'revenue')::numeric
-               WHEN 'string' THEN
-                   CASE WHEN length(properties ->> 'revenue') <= 1000
-                         AND (properties ->> 'revenue') ~ '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$'
-                        THEN (properties ->> 'revenue')::numeric
-                   END
-           END
+    SELECT warehouse.json_number(properties -> 'revenue')
 $fn$;
 
 -- The name of the fact_events partition for a month: fact_events_y2026m11.

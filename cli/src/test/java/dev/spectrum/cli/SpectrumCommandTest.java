@@ -29,12 +29,12 @@ class SpectrumCommandTest {
     void migrateAppliesEveryMigrationThenReportsUpToDate() {
         Result first = spectrum(env(), "migrate");
         assertThat(first.status()).isZero();
-        assertThat(first.out()).contains("applied 5 migrations, schema version is now 5")
-                .contains("V5 pipeline");
+        assertThat(first.out()).contains("applied 6 migrations, schema version is now 6")
+                .contains("V6 definitions");
 
         Result second = spectrum(env(), "migrate");
         assertThat(second.status()).isZero();
-        assertThat(second.out()).contains("is up to date at schema version 5");
+        assertThat(second.out()).contains("is up to date at schema version 6");
     }
 
     @Test

@@ -1,0 +1,267 @@
+package dev.spectrum.definitions.funnel;
+
+import static dev.spectrum.definitions.sql.SqlText.literal;
+
+import dev.spectrum.definitions.funnel.FunnelDefinition.Filter;
+import dev.spectrum.definitions.funnel.FunnelDefinition.Step;
+import dev.spectrum.definitions.v1alpha1.Breakdown;
+import dev.spectrum.definitions.v1alpha1.CountBy;
+import dev.spectrum.definitions.v1alpha1.Exclusion;
+import dev.spectrum.definitions.v1alpha1.FunnelOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The one generator of a funnel's SQL: the SELECT of {@code analytics.funnel_<name>}, with the
+ * columns of {@code analytics.mv_conversion_funnels}, following semantics.md (Funnels). Pure:
+ * definition in, SQL text out. Every value from the definition is a literal made by
+ * {@link dev.spectrum.definitions.sql.SqlText#literal}; durations are made from parsed numbers.
+ *
+ * <p>How an ordered attempt finds step k: among the person's step-k events (ranked in event
+ * order), the first one at or after step k-1's time has rank {@code b + 1}, where {@code b}
+ * counts the step-k events strictly before that time (a window count); at most k-1 of the next
+ * candidates can be events already used by earlier steps (they share that timestamp), so the
+ * step is the first of ranks b+1 .. b+k that is not used and lies within the window. Every lookup
+ * is an equality join, never a scan per attempt.
+ */
+public final class FunnelSql {
+
+    private final FunnelDefinition funnel;
+    private final int n;
+    private final String window;
+    private final String lookback;
+
+    private FunnelSql(FunnelDefinition funnel) {
+        this.funnel = funnel;
+        this.n = funnel.steps().size();
+        this.window = funnel.window().toSqlInterval();
+        this.lookback = funnel.lookback().toSqlInterval();
+    }
+
+    /** The SELECT whose rows are the funnel's view. */
+    public static String select(FunnelDefinition funnel) {
+        if (funnel.order() == FunnelOrder.unordered) {
+            throw new UnsupportedOperationException("unordered funnels are not generated yet");
+        }
+        return new FunnelSql(funnel).build();
+    }
+
+    private String build() {
+        var sql = new StringBuilder();
+        sql.append("WITH ev AS (   -- the events that can matter, with the unit counted\n")
+                .append("    SELECT ").append(unit()).append(" AS unit, e.event_id, e.occurred_at AS t,\n");
+        for (int k = 1; k <= n; k++) {
+            sql.append("           ").append(stepCondition(funnel.steps().get(k - 1))).append(" AS s").append(k).append(",\n");
+        }
+        for (int x = 1; x <= funnel.exclusions().size(); x++) {
+            sql.append("           coalesce(e.event_type = ").append(literal(funnel.exclusions().get(x - 1).getEvent()))
+                    .append(", false) AS x").append(x).append(",\n");
+        }
+        sql.append("           ").append(breakdown()).append(" AS breakdown\n")
+                .append("    FROM warehouse.event_stream e\n")
+                .append("    WHERE e.occurred_at >= now() - ").append(lookback).append('\n');
+        if (funnel.countBy() == CountBy.account) {
+            sql.append("      AND e.account_id IS NOT NULL\n");
+        }
+        if (funnel.order() == FunnelOrder.ordered) {
+            sql.append("      AND (").append(anyMatch()).append(")\n");
+        }
+        sql.append(")");
+        if (funnel.order() == FunnelOrder.ordered) {
+            ordered(sql);
+        } else {
+            strict(sql);
+        }
+        tail(sql);
+        return sql.toString();
+    }
+
+    private void ordered(StringBuilder sql) {
+        sql.append(", evb AS (   -- per event: how many step-k events come strictly before its time\n")
+                .append("    SELECT ev.*");
+        for (int k = 2; k <= n; k++) {
+            sql.append(",\n           count(*) FILTER (WHERE s").append(k).append(") OVER earlier AS b").append(k);
+        }
+        sql.append("\n    FROM ev\n")
+                .append("    WINDOW earlier AS (PARTITION BY unit ORDER BY t RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP)\n")
+                .append(")");
+        for (int k = 2; k <= n; k++) {
+            sql.append(", c").append(k).append(" AS (   -- step ").append(k).append(" events, ranked in event order\n")
+                    .append("    SELECT unit, event_id, t, ").append(k < n ? "b" + (k + 1) : "NULL::bigint").append(" AS nb,\n")
+                    .append("           row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk\n")
+                    .append("    FROM evb WHERE s").append(k).append("\n)");
+        }
+        sql.append(", a1 AS (   -- attempts: a step-1 event in the lookback\n")
+                .append("    SELECT unit, event_id AS e1, t AS t1, breakdown, ").append(n > 1 ? "b2" : "NULL::bigint").append(" AS nb\n")
+                .append("    FROM evb WHERE s1 AND t >= now() - ").append(lookback).append(" AND t <= now()\n)");
+        for (int k = 2; k <= n; k++) {
+            String prev = "a" + (k - 1);
+            var used = new StringJoiner(", ");
+            for (int j = 1; j < k; j++) {
+                used.add("a.e" + j);
+            }
+            sql.append(", a").append(k).append(" AS (   -- step ").append(k).append('\n')
+                    .append("    SELECT a.unit, a.breakdown, ").append(carried(k - 1)).append(", b.event_id AS e").append(k)
+                    .append(", b.t AS t").append(k).append(", b.nb\n")
+                    .append("    FROM ").append(prev).append(" a\n")
+                    .append("    LEFT JOIN (\n")
+                    .append("        SELECT DISTINCT ON (a.e1) a.e1, c.event_id, c.t, c.nb\n")
+                    .append("        FROM ").append(prev).append(" a\n")
+                    .append("        CROSS JOIN generate_series(1, ").append(k).append(") AS o (n)\n")
+                    .append("        JOIN c").append(k).append(" c ON c.unit = a.unit AND c.rk = a.nb + o.n\n")
+                    .append("        WHERE a.e").append(k - 1).append(" IS NOT NULL AND c.t <= a.t1 + ").append(window)
+                    .append(" AND c.event_id NOT IN (").append(used).append(")\n")
+                    .append("        ORDER BY a.e1, o.n\n")
+                    .append("    ) b ON b.e1 = a.e1\n)");
+        }
+        sql.append(", attempts AS (\n    SELECT a.unit, a.breakdown, ").append(carried(n)).append(" FROM a").append(n).append(" a\n)");
+    }
+
+    private void strict(StringBuilder sql) {
+        sql.append(", nexts AS (   -- each event with the events that follow it directly\n")
+                .append("    SELECT ev.*");
+        for (int k = 2; k <= n; k++) {
+            int offset = k - 1;
+            sql.append(",\n           lead(s").append(k).append(", ").append(offset).append(") OVER next AS ls").append(k)
+                    .append(", lead(event_id, ").append(offset).append(") OVER next AS le").append(k)
+                    .append(", lead(t, ").append(offset).append(") OVER next AS lt").append(k);
+        }
+        sql.append("\n    FROM ev\n    WINDOW next AS (PARTITION BY unit ORDER BY t, event_id)\n)")
+                .append(", reached AS (\n    SELECT unit, breakdown, event_id AS e1, t AS t1");
+        String chain = "true";
+        for (int k = 2; k <= n; k++) {
+            chain = chain + " AND coalesce(ls" + k + " AND lt" + k + " <= t + " + window + ", false)";
+            sql.append(",\n           CASE WHEN ").append(chain).append(" THEN le").append(k).append(" END AS e").append(k)
+                    .append(",\n           CASE WHEN ").append(chain).append(" THEN lt").append(k).append(" END AS t").append(k);
+        }
+        sql.append("\n    FROM nexts WHERE s1 AND t >= now() - ").append(lookback).append(" AND t <= now()\n)")
+                .append(", attempts AS (SELECT * FROM reached)");
+    }
+
+    private void tail(StringBuilder sql) {
+        sql.append(", kept AS (   -- attempts with their depth, less those an exclusion discards\n")
+                .append("    SELECT a.*, ").append(depth()).append(" AS depth\n")
+                .append("    FROM attempts a\n    WHERE true");
+        List<Exclusion> exclusions = funnel.exclusions();
+        for (int x = 1; x <= exclusions.size(); x++) {
+            int after = exclusions.get(x - 1).getAfterStep();
+            int before = exclusions.get(x - 1).getBeforeStep();
+            sql.append("\n      AND NOT (a.e").append(after).append(" IS NOT NULL AND EXISTS (\n")
+                    .append("          SELECT FROM ev x WHERE x.unit = a.unit AND x.x").append(x)
+                    .append(" AND (x.t, x.event_id) > (a.t").append(after).append(", a.e").append(after).append(")\n")
+                    .append("            AND CASE WHEN a.e").append(before).append(" IS NOT NULL THEN (x.t, x.event_id) < (a.t")
+                    .append(before).append(", a.e").append(before).append(")\n")
+                    .append("                     ELSE x.t <= a.t1 + ").append(window).append(" END))");
+        }
+        sql.append("\n), per_period AS (\n")
+                .append("    SELECT g.granularity, g.period_start, k.*\n")
+                .append("    FROM kept k\n")
+                .append("    CROSS JOIN LATERAL (VALUES ('total', NULL::date),\n")
+                .append("                               ('day', (k.t1 AT TIME ZONE 'UTC')::date),\n")
+                .append("                               ('week', date_trunc('week', k.t1 AT TIME ZONE 'UTC')::date)) AS g (granularity, period_start)\n")
+                .append("), counted AS (   -- per period, breakdown value and unit: the earliest attempt of the greatest depth\n")
+                .append("    SELECT DISTINCT ON (granularity, period_start, breakdown, unit) *\n")
+                .append("    FROM per_period\n")
+                .append("    ORDER BY granularity, period_start, breakdown, unit, depth DESC, t1, e1\n")
+                .append("), totals AS (\n")
+                .append("    SELECT granularity, period_start, breakdown,\n")
+                .append("           count(*) AS p1");
+        for (int k = 2; k <= n; k++) {
+            sql.append(",\n           count(*) FILTER (WHERE depth >= ").append(k).append(") AS p").append(k)
+                    .append(",\n           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t").append(k)
+                    .append(" - t").append(k - 1).append(")) FILTER (WHERE depth >= ").append(k).append(") AS m").append(k);
+        }
+        sql.append("\n    FROM counted\n    GROUP BY granularity, period_start, breakdown\n)\n")
+                .append("SELECT ").append(literal(funnel.name())).append("::text AS funnel, t.granularity, t.period_start, t.breakdown,\n")
+                .append("       s.step, s.step_name, s.persons,\n")
+                .append("       s.persons::double precision / nullif(t.p1, 0) AS conversion_rate,\n")
+                .append("       CASE WHEN s.step = 1 THEN 1.0::double precision ELSE s.persons::double precision / nullif(s.previous, 0) END AS step_conversion_rate,\n")
+                .append("       s.median AS median_seconds_from_previous\n")
+                .append("FROM totals t\n")
+                .append("CROSS JOIN LATERAL (VALUES\n");
+        for (int k = 1; k <= n; k++) {
+            Step step = funnel.steps().get(k - 1);
+            sql.append("    (").append(k).append(", ").append(literal(step.name())).append("::text, t.p").append(k)
+                    .append(", ").append(k == 1 ? "NULL::bigint" : "t.p" + (k - 1))
+                    .append(", ").append(k == 1 ? "NULL::double precision" : "t.m" + k).append(')')
+                    .append(k < n ? ",\n" : "\n");
+        }
+        sql.append(") AS s (step, step_name, persons, previous, median)\n");
+    }
+
+    private String unit() {
+        return funnel.countBy() == CountBy.account ? "e.account_id" : "e.person";
+    }
+
+    private String breakdown() {
+        Breakdown b = funnel.breakdown();
+        if (b == null) {
+            return "''::text";
+        }
+        if (b.getProperty() != null) {
+            return "coalesce(e.properties ->> " + literal(b.getProperty()) + ", '')";
+        }
+        return b.getDimension() == Breakdown.Dimension.country ? "e.country" : "coalesce(e.account_id, '')";
+    }
+
+    private String anyMatch() {
+        List<String> parts = new ArrayList<>();
+        for (Step step : funnel.steps()) {
+            parts.add(stepCondition(step));
+        }
+        for (Exclusion x : funnel.exclusions()) {
+            parts.add("e.event_type = " + literal(x.getEvent()));
+        }
+        return String.join("\n           OR ", parts);
+    }
+
+    private static String stepCondition(Step step) {
+        var condition = new StringBuilder("coalesce(e.event_type = ").append(literal(step.event()));
+        for (Filter f : step.where()) {
+            condition.append(" AND ").append(filter(f));
+        }
+        return condition.append(", false)").toString();
+    }
+
+    /** semantics.md, Properties in filters: missing (or JSON null) fails all but neq, not_in, is_not_set. */
+    static String filter(Filter f) {
+        String text = "(e.properties ->> " + literal(f.property()) + ")";
+        String number = "warehouse.json_number(e.properties -> " + literal(f.property()) + ")";
+        return switch (f.op()) {
+            case eq -> text + " = " + literal(f.value());
+            case neq -> text + " IS DISTINCT FROM " + literal(f.value());
+            case in -> "coalesce(" + text + " = ANY (" + array(f.values()) + "), false)";
+            case not_in -> "NOT coalesce(" + text + " = ANY (" + array(f.values()) + "), false)";
+            case contains -> "strpos(" + text + ", " + literal(f.value()) + ") > 0";
+            case gt -> number + " > " + literal(f.value()) + "::numeric";
+            case gte -> number + " >= " + literal(f.value()) + "::numeric";
+            case lt -> number + " < " + literal(f.value()) + "::numeric";
+            case lte -> number + " <= " + literal(f.value()) + "::numeric";
+            case is_set -> text + " IS NOT NULL";
+            case is_not_set -> text + " IS NULL";
+        };
+    }
+
+    private static String array(List<String> values) {
+        var array = new StringJoiner(", ", "ARRAY[", "]::text[]");
+        values.forEach(v -> array.add(literal(v)));
+        return array.toString();
+    }
+
+    private String carried(int upTo) {
+        var columns = new StringJoiner(", ");
+        for (int j = 1; j <= upTo; j++) {
+            columns.add("a.e" + j).add("a.t" + j);
+        }
+        return columns.toString();
+    }
+
+    private String depth() {
+        var depth = new StringBuilder("1");
+        for (int k = 2; k <= n; k++) {
+            depth.append(" + (a.e").append(k).append(" IS NOT NULL)::int");
+        }
+        return depth.toString();
+    }
+}
