@@ -41,9 +41,6 @@ public final class FunnelSql {
 
     /** The SELECT whose rows are the funnel's view. */
     public static String select(FunnelDefinition funnel) {
-        if (funnel.order() == FunnelOrder.unordered) {
-            throw new UnsupportedOperationException("unordered funnels are not generated yet");
-        }
         return new FunnelSql(funnel).build();
     }
 
@@ -64,14 +61,14 @@ public final class FunnelSql {
         if (funnel.countBy() == CountBy.account) {
             sql.append("      AND e.account_id IS NOT NULL\n");
         }
-        if (funnel.order() == FunnelOrder.ordered) {
+        if (funnel.order() != FunnelOrder.strict) {   // strict needs every event: any of them interrupts
             sql.append("      AND (").append(anyMatch()).append(")\n");
         }
         sql.append(")");
-        if (funnel.order() == FunnelOrder.ordered) {
-            ordered(sql);
-        } else {
-            strict(sql);
+        switch (funnel.order()) {
+            case ordered -> ordered(sql);
+            case strict -> strict(sql);
+            case unordered -> unordered(sql);
         }
         tail(sql);
         return sql.toString();
@@ -115,7 +112,9 @@ public final class FunnelSql {
                     .append("        ORDER BY a.e1, o.n\n")
                     .append("    ) b ON b.e1 = a.e1\n)");
         }
-        sql.append(", attempts AS (\n    SELECT a.unit, a.breakdown, ").append(carried(n)).append(" FROM a").append(n).append(" a\n)");
+        sql.append(", attempts AS (\n    SELECT a.unit, a.breakdown, a.e1 AS e0, a.t1 AS t0, ").append(carried(n))
+                .append(",\n           ").append(chainDepth()).append(" AS depth").append(chainDurations())
+                .append("\n    FROM a").append(n).append(" a\n)");
     }
 
     private void strict(StringBuilder sql) {
@@ -136,12 +135,13 @@ public final class FunnelSql {
                     .append(",\n           CASE WHEN ").append(chain).append(" THEN lt").append(k).append(" END AS t").append(k);
         }
         sql.append("\n    FROM nexts WHERE s1 AND t >= now() - ").append(lookback).append(" AND t <= now()\n)")
-                .append(", attempts AS (SELECT * FROM reached)");
+                .append(", attempts AS (\n    SELECT a.*, a.e1 AS e0, a.t1 AS t0, ").append(chainDepth()).append(" AS depth")
+                .append(chainDurations()).append("\n    FROM reached a\n)");
     }
 
     private void tail(StringBuilder sql) {
         sql.append(", kept AS (   -- attempts with their depth, less those an exclusion discards\n")
-                .append("    SELECT a.*, ").append(depth()).append(" AS depth\n")
+                .append("    SELECT a.*\n")
                 .append("    FROM attempts a\n    WHERE true");
         List<Exclusion> exclusions = funnel.exclusions();
         for (int x = 1; x <= exclusions.size(); x++) {
@@ -152,25 +152,25 @@ public final class FunnelSql {
                     .append(" AND (x.t, x.event_id) > (a.t").append(after).append(", a.e").append(after).append(")\n")
                     .append("            AND CASE WHEN a.e").append(before).append(" IS NOT NULL THEN (x.t, x.event_id) < (a.t")
                     .append(before).append(", a.e").append(before).append(")\n")
-                    .append("                     ELSE x.t <= a.t1 + ").append(window).append(" END))");
+                    .append("                     ELSE x.t <= a.t0 + ").append(window).append(" END))");
         }
         sql.append("\n), per_period AS (\n")
                 .append("    SELECT g.granularity, g.period_start, k.*\n")
                 .append("    FROM kept k\n")
                 .append("    CROSS JOIN LATERAL (VALUES ('total', NULL::date),\n")
-                .append("                               ('day', (k.t1 AT TIME ZONE 'UTC')::date),\n")
-                .append("                               ('week', date_trunc('week', k.t1 AT TIME ZONE 'UTC')::date)) AS g (granularity, period_start)\n")
+                .append("                               ('day', (k.t0 AT TIME ZONE 'UTC')::date),\n")
+                .append("                               ('week', date_trunc('week', k.t0 AT TIME ZONE 'UTC')::date)) AS g (granularity, period_start)\n")
                 .append("), counted AS (   -- per period, breakdown value and unit: the earliest attempt of the greatest depth\n")
                 .append("    SELECT DISTINCT ON (granularity, period_start, breakdown, unit) *\n")
                 .append("    FROM per_period\n")
-                .append("    ORDER BY granularity, period_start, breakdown, unit, depth DESC, t1, e1\n")
+                .append("    ORDER BY granularity, period_start, breakdown, unit, depth DESC, t0, e0\n")
                 .append("), totals AS (\n")
                 .append("    SELECT granularity, period_start, breakdown,\n")
                 .append("           count(*) AS p1");
         for (int k = 2; k <= n; k++) {
             sql.append(",\n           count(*) FILTER (WHERE depth >= ").append(k).append(") AS p").append(k)
-                    .append(",\n           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t").append(k)
-                    .append(" - t").append(k - 1).append(")) FILTER (WHERE depth >= ").append(k).append(") AS m").append(k);
+                    .append(",\n           percentile_cont(0.5) WITHIN GROUP (ORDER BY d").append(k)
+                    .append(") FILTER (WHERE depth >= ").append(k).append(") AS m").append(k);
         }
         sql.append("\n    FROM counted\n    GROUP BY granularity, period_start, breakdown\n)\n")
                 .append("SELECT ").append(literal(funnel.name())).append("::text AS funnel, t.granularity, t.period_start, t.breakdown,\n")
@@ -257,11 +257,87 @@ public final class FunnelSql {
         return columns.toString();
     }
 
-    private String depth() {
+    /** Ordered and strict: the steps reached one after another, so depth counts the non-null prefix. */
+    private String chainDepth() {
         var depth = new StringBuilder("1");
         for (int k = 2; k <= n; k++) {
             depth.append(" + (a.e").append(k).append(" IS NOT NULL)::int");
         }
         return depth.toString();
+    }
+
+    /** Ordered and strict: seconds from step k-1 to step k. */
+    private String chainDurations() {
+        var durations = new StringBuilder();
+        for (int k = 2; k <= n; k++) {
+            durations.append(",\n           extract(epoch FROM a.t").append(k).append(" - a.t").append(k - 1).append(") AS d").append(k);
+        }
+        return durations.toString();
+    }
+
+    /**
+     * Unordered: an attempt starts at any event matching any step; step k is completed by its first
+     * matching event from the start (in event order) up to the window end that no lower-numbered step
+     * took; the depth is the number of steps completed and the k-th time runs from the (k-1)-th to
+     * the k-th completion.
+     */
+    private void unordered(StringBuilder sql) {
+        sql.append(", evb AS (   -- per event: how many step-k events come before it in event order\n")
+                .append("    SELECT ev.*");
+        for (int k = 1; k <= n; k++) {
+            sql.append(",\n           count(*) FILTER (WHERE s").append(k).append(") OVER earlier AS b").append(k);
+        }
+        sql.append("\n    FROM ev\n")
+                .append("    WINDOW earlier AS (PARTITION BY unit ORDER BY t, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)\n")
+                .append(")");
+        for (int k = 1; k <= n; k++) {
+            sql.append(", c").append(k).append(" AS (\n")
+                    .append("    SELECT unit, event_id, t, row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk\n")
+                    .append("    FROM evb WHERE s").append(k).append("\n)");
+        }
+        var any = new StringJoiner(" OR ");
+        for (int k = 1; k <= n; k++) {
+            any.add("s" + k);
+        }
+        sql.append(", u0 AS (   -- attempts: any matching event in the lookback\n")
+                .append("    SELECT unit, event_id AS e0, t AS t0, breakdown");
+        for (int k = 1; k <= n; k++) {
+            sql.append(", coalesce(b").append(k).append(", 0) AS b").append(k);
+        }
+        sql.append("\n    FROM evb WHERE (").append(any).append(") AND t >= now() - ").append(lookback).append(" AND t <= now()\n)");
+        for (int k = 1; k <= n; k++) {
+            var used = new StringJoiner(", ");
+            used.add("NULL");
+            for (int j = 1; j < k; j++) {
+                used.add("a.e" + j);
+            }
+            sql.append(", u").append(k).append(" AS (   -- step ").append(k).append('\n')
+                    .append("    SELECT a.*, b.event_id AS e").append(k).append(", b.t AS t").append(k).append('\n')
+                    .append("    FROM u").append(k - 1).append(" a\n")
+                    .append("    LEFT JOIN (\n")
+                    .append("        SELECT DISTINCT ON (a.e0) a.e0, c.event_id, c.t\n")
+                    .append("        FROM u").append(k - 1).append(" a\n")
+                    .append("        CROSS JOIN generate_series(1, ").append(k).append(") AS o (n)\n")
+                    .append("        JOIN c").append(k).append(" c ON c.unit = a.unit AND c.rk = a.b").append(k).append(" + o.n\n")
+                    .append("        WHERE c.t <= a.t0 + ").append(window)
+                    .append(" AND c.event_id <> ALL (array_remove(ARRAY[").append(used).append("]::uuid[], NULL))\n")
+                    .append("        ORDER BY a.e0, o.n\n")
+                    .append("    ) b ON b.e0 = a.e0\n)");
+        }
+        var times = new StringJoiner(", ");
+        var depth = new StringJoiner(" + ");
+        for (int k = 1; k <= n; k++) {
+            times.add("a.t" + k);
+            depth.add("(a.e" + k + " IS NOT NULL)::int");
+        }
+        sql.append(", completions AS (\n")
+                .append("    SELECT a.*, ").append(depth).append(" AS depth,\n")
+                .append("           ARRAY(SELECT c FROM unnest(ARRAY[").append(times).append("]) AS c WHERE c IS NOT NULL ORDER BY c) AS done\n")
+                .append("    FROM u").append(n).append(" a\n)")
+                .append(", attempts AS (\n    SELECT a.*");
+        for (int k = 2; k <= n; k++) {
+            sql.append(",\n           extract(epoch FROM a.done[").append(k).append("] - a.done[").append(k - 1).append("]) AS d").append(k);
+        }
+        sql.append("\n    FROM completions a\n)");
     }
 }

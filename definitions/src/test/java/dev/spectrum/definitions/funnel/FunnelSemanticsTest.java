@@ -11,8 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Ordered funnels (semantics.md), numbers worked out by hand in the comments. */
-class OrderedFunnelTest {
+/** Funnels in every order (semantics.md), numbers worked out by hand in the comments. */
+class FunnelSemanticsTest {
 
     @RegisterExtension
     static final TestDatabase db = TestDatabase.migrated();
@@ -175,5 +175,63 @@ class OrderedFunnelTest {
                 Arrays.asList("1", "s_signup", "2", "1", "1", null),
                 Arrays.asList("2", "s_cart", "1", "0.5", "0.5", "60"),
                 Arrays.asList("3", "s_purchase", "1", "0.5", "1", "60")));
+    }
+
+    @Test
+    void unorderedCountsDistinctStepsFromAnyStartInAnyOrder() throws Exception {
+        f.insert(
+                // ua: purchase, then signup 2 min later -> both steps from the purchase: depth 2 (120 s)
+                f.event("ua", "u_signup", 2 * M), f.event("ua", "u_purchase", 0),
+                // ub: signup only -> depth 1
+                f.event("ub", "u_signup", 0),
+                // uc: signup, purchase 2 h later: outside the 1 h window from either start -> depth 1
+                f.event("uc", "u_signup", 0), f.event("uc", "u_purchase", 2 * H),
+                // ud: both at the same instant -> depth 2 (0 s)
+                f.event("ud", "u_signup", 10), f.event("ud", "u_purchase", 10));
+        f.apply("""
+                apiVersion: spectrum.dev/v1alpha1
+                kind: Funnel
+                metadata: {name: any-order}
+                spec:
+                  spectrumRef: {name: local}
+                  order: unordered
+                  window: 1h
+                  steps: [{event: u_signup}, {event: u_purchase}]
+                """);
+        // step 1 (at least one step): 4; step 2: ua, ud = 2; median of {120, 0} = 60
+        assertThat(f.total("funnel_any_order")).isEqualTo(List.of(
+                Arrays.asList("1", "u_signup", "4", "1", "1", null),
+                Arrays.asList("2", "u_purchase", "2", "0.5", "0.5", "60")));
+    }
+
+    @Test
+    void dayRowsGroupPersonsByTheDayTheyEntered() throws Exception {
+        f.insert(
+                // day 0: d1 converts, d2 does not; day 1: d1 again (does not convert), d3 converts
+                f.event("d1", "d_signup", 10 * H), f.event("d1", "d_buy", 10 * H + M),
+                f.event("d2", "d_signup", 11 * H),
+                f.event("d1", "d_signup", 24 * H + 10 * M),
+                f.event("d3", "d_signup", 25 * H), f.event("d3", "d_buy", 25 * H + 2 * M));
+        f.apply("""
+                apiVersion: spectrum.dev/v1alpha1
+                kind: Funnel
+                metadata: {name: daily}
+                spec:
+                  spectrumRef: {name: local}
+                  window: 30m
+                  steps: [{event: d_signup}, {event: d_buy}]
+                """);
+        String day0 = FunnelFixture.BASE.toLocalDate().toString();
+        String day1 = FunnelFixture.BASE.toLocalDate().plusDays(1).toString();
+        assertThat(f.rows("funnel_daily", "day", "period_start = '" + day0 + "'", "")).isEqualTo(List.of(
+                Arrays.asList("1", "d_signup", "2", "1", "1", null),
+                Arrays.asList("2", "d_buy", "1", "0.5", "0.5", "60")));
+        assertThat(f.rows("funnel_daily", "day", "period_start = '" + day1 + "'", "")).isEqualTo(List.of(
+                Arrays.asList("1", "d_signup", "2", "1", "1", null),
+                Arrays.asList("2", "d_buy", "1", "0.5", "0.5", "120")));
+        // over the whole lookback each person once, with their deepest attempt: d1, d2, d3; d1 and d3 convert
+        assertThat(f.total("funnel_daily")).isEqualTo(List.of(
+                Arrays.asList("1", "d_signup", "3", "1", "1", null),
+                Arrays.asList("2", "d_buy", "2", "0.6666666666666666", "0.6666666666666666", "90")));
     }
 }
