@@ -116,6 +116,52 @@ class SpectrumCommandTest {
         }
     }
 
+    @Test
+    @Order(8)
+    void applyRefreshAndDeleteTheExampleFunnel() throws SQLException {
+        Result applied = spectrum(env(), "apply", "-f", "../examples/");
+        assertThat(applied.status()).as(applied.err()).isZero();
+        assertThat(applied.out()).startsWith("funnel/checkout created (analytics.funnel_checkout,");
+        assertThat(spectrum(env(), "apply", "-f", "../examples/checkout-funnel.yaml").out())
+                .startsWith("funnel/checkout unchanged");
+        assertThat(db.count("SELECT count(*) FROM warehouse.definitions WHERE name = 'checkout'")).isEqualTo(1);
+
+        Result refreshed = spectrum(env(), "refresh", "checkout");
+        assertThat(refreshed.out()).startsWith("Refreshed analytics.funnel_checkout in ");
+        assertThat(spectrum(env(), "refresh", "nope").err()).contains("no applied definition is named nope");
+
+        Result deleted = spectrum(env(), "delete", "-f", "../examples/");
+        assertThat(deleted.out()).isEqualTo("funnel/checkout deleted (analytics.funnel_checkout dropped)\n");
+        assertThat(db.value("SELECT to_regclass('analytics.funnel_checkout') IS NULL", Boolean.class)).isTrue();
+    }
+
+    @Test
+    @Order(9)
+    void anInvalidDocumentStopsTheWholeApply(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("a-good.yaml"), """
+                apiVersion: spectrum.dev/v1alpha1
+                kind: Funnel
+                metadata: {name: good}
+                spec:
+                  spectrumRef: {name: x}
+                  steps: [{event: a}, {event: b}]
+                """);
+        java.nio.file.Files.writeString(dir.resolve("b-bad.yaml"), """
+                apiVersion: spectrum.dev/v1alpha1
+                kind: Funnel
+                metadata: {name: bad}
+                spec:
+                  spectrumRef: {name: x}
+                  steps: [{event: a}, {event: b}]
+                  exclusions: [{event: c, afterStep: 1, beforeStep: 3}]
+                """);
+        Result result = spectrum(env(), "apply", "-f", dir.toString());
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).startsWith("spectrum: nothing applied; fix these first:")
+                .contains("b-bad.yaml: spec.exclusions[0]: afterStep 1 and beforeStep 3 must be steps of this funnel (1 to 2)");
+        assertThat(db.count("SELECT count(*) FROM warehouse.definitions")).isZero();
+    }
+
     private static Map<String, String> env() {
         return Map.of("SPECTRUM_DB_URL", db.url(),
                 "SPECTRUM_DB_USER", TestDatabase.user(),

@@ -1,0 +1,34 @@
+package dev.spectrum.cli;
+
+import dev.spectrum.definitions.apply.ViewStore;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code ./spectrum delete -f PATH}: drops what those documents defined. */
+@Command(name = "delete", description = "Drops the views of the Funnel YAML in a file or folder.")
+final class DeleteCommand implements Callable<Integer> {
+
+    @ParentCommand
+    SpectrumCommand parent;
+
+    @Option(names = {"-f", "--filename"}, required = true, paramLabel = "PATH", description = "A YAML file or a folder of them.")
+    Path path;
+
+    @Override
+    public Integer call() throws SQLException {
+        var definitions = Definitions.load(path);
+        var store = new ViewStore(parent.database().open());
+        var out = parent.spec.commandLine().getOut();
+        for (var d : definitions) {
+            boolean deleted = store.deleteFunnel(d.funnel().name());
+            out.printf("funnel/%s %s%n", d.funnel().name(), deleted ? "deleted (analytics." + d.funnel().viewName() + " dropped)"
+                    : "was not applied; nothing to delete");
+        }
+        out.flush();
+        return 0;
+    }
+}
