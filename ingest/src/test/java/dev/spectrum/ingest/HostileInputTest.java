@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.spectrum.sql.testing.Json;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,7 +33,7 @@ class HostileInputTest {
     @Test
     void hostileTextInEveryFieldComesBackExactly() throws SQLException {
         for (String s : HOSTILE) {
-            String j = json(s);
+            String j = Json.string(s);
             String id = UUID.randomUUID().toString();
             send("{\"type\": " + j + ", \"user_id\": " + j + ", \"anonymous_id\": " + j + ", \"account_id\": " + j
                     + ", \"event_id\": \"" + id + "\", \"properties\": {" + j + ": " + j + ", \"list\": [" + j + "]},"
@@ -96,20 +97,5 @@ class HostileInputTest {
         assertThat(IngestDatabase.db().rows("SELECT properties ->> 'a', properties ->> 'b', properties ->> 'c'"
                 + " FROM staging.raw_events WHERE event_id = '" + id + "'"))
                 .containsExactly(List.of("1.50", "12345678901234567890123", "0.1"));
-    }
-
-    static String json(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> out.append(ch);
-            }
-        }
-        return out.append('"').toString();
     }
 }

@@ -2,6 +2,7 @@ package dev.spectrum.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spectrum.sql.testing.Json;
 import dev.spectrum.sql.testing.RawEvent;
 import dev.spectrum.sql.testing.TestDatabase;
 import java.sql.SQLException;
@@ -33,7 +34,7 @@ class HostileStringsTest {
         List<String> objectsBefore = objects();
         List<RawEvent> events = new ArrayList<>();
         for (String s : HOSTILE) {
-            String json = jsonString(s);
+            String json = Json.string(s);
             events.add(RawEvent.of(s).user(s).anon(s + "-anon").account(s).at("2026-04-01T10:00:00Z")
                     .properties("{" + json + ": " + json + ", \"revenue\": " + json + "}")
                     .context("{\"country\": " + json + ", \"region\": " + json + ", \"city\": " + json + "}")
@@ -75,21 +76,5 @@ class HostileStringsTest {
             names.add(row.get(0));
         }
         return names;
-    }
-
-    /** A JSON string literal, escaped here by hand (the test does not trust the code under test). */
-    static String jsonString(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> out.append(ch);
-            }
-        }
-        return out.append('"').toString();
     }
 }

@@ -11,6 +11,7 @@ import dev.spectrum.definitions.v1alpha1.PropertyFilter;
 import dev.spectrum.definitions.v1alpha1.SpectrumRef;
 import dev.spectrum.definitions.v1alpha1.FilterOp;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.spectrum.sql.testing.Json;
 import dev.spectrum.sql.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.ArrayList;
@@ -46,11 +47,11 @@ class FunnelHostileTest {
         int i = 0;
         for (String s : HOSTILE) {
             String person = "h" + i++;
-            String json = "{" + jsonString(s) + ": " + jsonString(s) + "}";
+            String json = "{" + Json.string(s) + ": " + Json.string(s) + "}";
             // matches: the hostile event with the hostile property equal to the hostile value, then the hostile step 2
             f.insert(f.event(person, s, 0).properties(json), f.event(person, s + " 2", 60));
             // near misses: same event with another value; a different event type
-            f.insert(f.event(person + "x", s, 0).properties("{" + jsonString(s) + ": \"other\"}"), f.event(person + "x", s + " 2", 60));
+            f.insert(f.event(person + "x", s, 0).properties("{" + Json.string(s) + ": \"other\"}"), f.event(person + "x", s + " 2", 60));
             f.insert(f.event(person + "y", s + " ", 0).properties(json), f.event(person + "y", s + " 2", 60));
 
             Funnel funnel = new Funnel();
@@ -89,9 +90,5 @@ class FunnelHostileTest {
             names.add(row.get(0));
         }
         return names;
-    }
-
-    static String jsonString(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
     }
 }
