@@ -29,12 +29,12 @@ class SpectrumCommandTest {
     void migrateAppliesEveryMigrationThenReportsUpToDate() {
         Result first = spectrum(env(), "migrate");
         assertThat(first.status()).isZero();
-        assertThat(first.out()).contains("applied 6 migrations, schema version is now 6")
-                .contains("V6 definitions");
+        assertThat(first.out()).contains("applied 7 migrations, schema version is now 7")
+                .contains("V7 statistics");
 
         Result second = spectrum(env(), "migrate");
         assertThat(second.status()).isZero();
-        assertThat(second.out()).contains("is up to date at schema version 6");
+        assertThat(second.out()).contains("is up to date at schema version 7");
     }
 
     @Test
