@@ -2,7 +2,7 @@ package dev.spectrum.definitions.funnel;
 
 import static dev.spectrum.definitions.sql.SqlText.literal;
 
-import dev.spectrum.definitions.funnel.FunnelDefinition.Filter;
+import dev.spectrum.definitions.filter.Filter;
 import dev.spectrum.definitions.funnel.FunnelDefinition.Step;
 import dev.spectrum.definitions.v1alpha1.Breakdown;
 import dev.spectrum.definitions.v1alpha1.CountBy;
@@ -219,35 +219,12 @@ public final class FunnelSql {
     private static String stepCondition(Step step) {
         var condition = new StringBuilder("coalesce(e.event_type = ").append(literal(step.event()));
         for (Filter f : step.where()) {
-            condition.append(" AND ").append(filter(f));
+            condition.append(" AND ").append(f.sql("e.properties"));
         }
         return condition.append(", false)").toString();
     }
 
-    /** semantics.md, Properties in filters: missing (or JSON null) fails all but neq, not_in, is_not_set. */
-    static String filter(Filter f) {
-        String text = "(e.properties ->> " + literal(f.property()) + ")";
-        String number = "warehouse.json_number(e.properties -> " + literal(f.property()) + ")";
-        return switch (f.op()) {
-            case eq -> text + " = " + literal(f.value());
-            case neq -> text + " IS DISTINCT FROM " + literal(f.value());
-            case in -> "coalesce(" + text + " = ANY (" + array(f.values()) + "), false)";
-            case not_in -> "NOT coalesce(" + text + " = ANY (" + array(f.values()) + "), false)";
-            case contains -> "strpos(" + text + ", " + literal(f.value()) + ") > 0";
-            case gt -> number + " > " + literal(f.value()) + "::numeric";
-            case gte -> number + " >= " + literal(f.value()) + "::numeric";
-            case lt -> number + " < " + literal(f.value()) + "::numeric";
-            case lte -> number + " <= " + literal(f.value()) + "::numeric";
-            case is_set -> text + " IS NOT NULL";
-            case is_not_set -> text + " IS NULL";
-        };
-    }
 
-    private static String array(List<String> values) {
-        var array = new StringJoiner(", ", "ARRAY[", "]::text[]");
-        values.forEach(v -> array.add(literal(v)));
-        return array.toString();
-    }
 
     private String carried(int upTo) {
         var columns = new StringJoiner(", ");
