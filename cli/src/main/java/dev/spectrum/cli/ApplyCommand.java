@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code ./spectrum apply -f PATH}: the Funnel documents of a file or folder, as kubectl would take them. */
-@Command(name = "apply", description = "Creates or replaces the views of the Funnel YAML in a file or folder.")
+/** {@code ./spectrum apply -f PATH}: the Funnel and Experiment documents of a file or folder, as kubectl would take them. */
+@Command(name = "apply", description = "Creates or replaces the views of the Funnel and Experiment YAML in a file or folder.")
 final class ApplyCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -28,13 +28,13 @@ final class ApplyCommand implements Callable<Integer> {
             long started = System.nanoTime();
             ViewStore.Outcome outcome;
             try {
-                outcome = store.applyFunnel(d.funnel(), d.specJson());
+                outcome = d.apply(store);
             } catch (SQLException e) {
-                throw new UserError("funnel/" + d.funnel().name() + " was not applied: "
+                throw new UserError(d.label() + " was not applied: "
                         + DatabaseSettings.firstLine(e.getMessage()).replaceFirst("^ERROR: ", ""));
             }
-            out.printf("funnel/%s %s (analytics.%s, %.1f s)%n", d.funnel().name(),
-                    outcome.name().toLowerCase(java.util.Locale.ROOT), d.funnel().viewName(), (System.nanoTime() - started) / 1e9);
+            out.printf("%s %s (analytics.%s, %.1f s)%n", d.label(),
+                    outcome.name().toLowerCase(java.util.Locale.ROOT), d.viewName(), (System.nanoTime() - started) / 1e9);
         }
         out.flush();
         return 0;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code ./spectrum delete -f PATH}: drops what those documents defined. */
-@Command(name = "delete", description = "Drops the views of the Funnel YAML in a file or folder.")
+@Command(name = "delete", description = "Drops the views of the Funnel and Experiment YAML in a file or folder.")
 final class DeleteCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -24,8 +24,8 @@ final class DeleteCommand implements Callable<Integer> {
         var store = new ViewStore(parent.database().open());
         var out = parent.spec.commandLine().getOut();
         for (var d : definitions) {
-            boolean deleted = store.deleteFunnel(d.funnel().name());
-            out.printf("funnel/%s %s%n", d.funnel().name(), deleted ? "deleted (analytics." + d.funnel().viewName() + " dropped)"
+            boolean deleted = d.delete(store);
+            out.printf("%s %s%n", d.label(), deleted ? "deleted (analytics." + d.viewName() + " dropped)"
                     : "was not applied; nothing to delete");
         }
         out.flush();

@@ -29,12 +29,12 @@ class SpectrumCommandTest {
     void migrateAppliesEveryMigrationThenReportsUpToDate() {
         Result first = spectrum(env(), "migrate");
         assertThat(first.status()).isZero();
-        assertThat(first.out()).contains("applied 7 migrations, schema version is now 7")
-                .contains("V7 statistics");
+        assertThat(first.out()).contains("applied 8 migrations, schema version is now 8")
+                .contains("V8 experiments");
 
         Result second = spectrum(env(), "migrate");
         assertThat(second.status()).isZero();
-        assertThat(second.out()).contains("is up to date at schema version 7");
+        assertThat(second.out()).contains("is up to date at schema version 8");
     }
 
     @Test
@@ -121,17 +121,22 @@ class SpectrumCommandTest {
     void applyRefreshAndDeleteTheExampleFunnel() throws SQLException {
         Result applied = spectrum(env(), "apply", "-f", "../examples/");
         assertThat(applied.status()).as(applied.err()).isZero();
-        assertThat(applied.out()).startsWith("funnel/checkout created (analytics.funnel_checkout,");
+        assertThat(applied.out().lines()).hasSize(2)
+                .anyMatch(l -> l.startsWith("funnel/checkout created (analytics.funnel_checkout,"))
+                .anyMatch(l -> l.startsWith("experiment/new-checkout created (analytics.experiment_new_checkout,"));
         assertThat(spectrum(env(), "apply", "-f", "../examples/checkout-funnel.yaml").out())
                 .startsWith("funnel/checkout unchanged");
-        assertThat(db.count("SELECT count(*) FROM warehouse.definitions WHERE name = 'checkout'")).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM warehouse.definitions")).isEqualTo(2);
 
         Result refreshed = spectrum(env(), "refresh", "checkout");
         assertThat(refreshed.out()).startsWith("Refreshed analytics.funnel_checkout in ");
+        assertThat(spectrum(env(), "refresh").out()).startsWith("Refreshed analytics.experiment_new_checkout, analytics.funnel_checkout in ");
         assertThat(spectrum(env(), "refresh", "nope").err()).contains("no applied definition is named nope");
 
         Result deleted = spectrum(env(), "delete", "-f", "../examples/");
-        assertThat(deleted.out()).isEqualTo("funnel/checkout deleted (analytics.funnel_checkout dropped)\n");
+        assertThat(deleted.out().lines()).containsExactlyInAnyOrder(
+                "funnel/checkout deleted (analytics.funnel_checkout dropped)",
+                "experiment/new-checkout deleted (analytics.experiment_new_checkout dropped)");
         assertThat(db.value("SELECT to_regclass('analytics.funnel_checkout') IS NULL", Boolean.class)).isTrue();
     }
 

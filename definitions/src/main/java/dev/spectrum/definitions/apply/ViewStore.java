@@ -3,6 +3,8 @@ package dev.spectrum.definitions.apply;
 import static dev.spectrum.definitions.sql.SqlText.identifier;
 import static dev.spectrum.definitions.sql.SqlText.literal;
 
+import dev.spectrum.definitions.experiment.ExperimentDefinition;
+import dev.spectrum.definitions.experiment.ExperimentSql;
 import dev.spectrum.definitions.funnel.FunnelDefinition;
 import dev.spectrum.definitions.funnel.FunnelSql;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +30,14 @@ public final class ViewStore {
     /** What applying did. */
     public enum Outcome { CREATED, REPLACED, UNCHANGED }
 
-    private static final String FUNNEL_KEY = "(granularity, period_start, breakdown, step)";
+    /** What a kind of definition needs from the store: its view, unique key and combined view. */
+    record Kind(String name, String uniqueKey, String combinedView, String emptyRows) {
+    }
+
+    static final Kind FUNNEL = new Kind("Funnel", "(granularity, period_start, breakdown, step)",
+            "mv_conversion_funnels", "warehouse.no_funnel_rows");
+    static final Kind EXPERIMENT = new Kind("Experiment", "(metric, variant)",
+            "mv_experiment_results", "warehouse.no_experiment_rows");
 
     private final DataSource dataSource;
 
@@ -38,7 +47,16 @@ public final class ViewStore {
 
     /** The SQL that makes a funnel's view, as applied (its hash is the definition's identity). */
     public static String funnelSql(FunnelDefinition funnel) {
-        return "CREATE MATERIALIZED VIEW analytics." + identifier(funnel.viewName()) + " AS\n" + FunnelSql.select(funnel);
+        return createSql(funnel.viewName(), FunnelSql.select(funnel));
+    }
+
+    /** The SQL that makes an experiment's view, as applied. */
+    public static String experimentSql(ExperimentDefinition experiment) {
+        return createSql(experiment.viewName(), ExperimentSql.select(experiment));
+    }
+
+    private static String createSql(String view, String select) {
+        return "CREATE MATERIALIZED VIEW analytics." + identifier(view) + " AS\n" + select;
     }
 
     public static String sha256(String text) {
@@ -51,42 +69,59 @@ public final class ViewStore {
 
     /** Creates or replaces the funnel's view; nothing changes when its SQL is the same. */
     public Outcome applyFunnel(FunnelDefinition funnel, String specJson) throws SQLException {
-        String view = funnel.viewName();
-        String select = FunnelSql.select(funnel);
-        String hash = sha256(funnelSql(funnel));
+        return apply(FUNNEL, funnel.name(), funnel.viewName(), FunnelSql.select(funnel), specJson);
+    }
+
+    /** Creates or replaces the experiment's view; nothing changes when its SQL is the same. */
+    public Outcome applyExperiment(ExperimentDefinition experiment, String specJson) throws SQLException {
+        return apply(EXPERIMENT, experiment.name(), experiment.viewName(), ExperimentSql.select(experiment), specJson);
+    }
+
+    public boolean deleteFunnel(String name) throws SQLException {
+        return delete(FUNNEL, name);
+    }
+
+    public boolean deleteExperiment(String name) throws SQLException {
+        return delete(EXPERIMENT, name);
+    }
+
+    private Outcome apply(Kind kind, String name, String view, String select, String specJson) throws SQLException {
+        String sql = createSql(view, select);
+        String hash = sha256(sql);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (var st = c.createStatement()) {
                 st.execute("SET LOCAL ROLE spectrum_pipeline");
                 st.execute("SELECT pg_advisory_xact_lock(hashtext('spectrum.definitions'))"); // one change at a time
-                String applied = appliedHash(c, "Funnel", funnel.name());
+                String applied = appliedHash(c, kind.name(), name);
                 if (hash.equals(applied)) {
                     c.rollback();
                     return Outcome.UNCHANGED;
                 }
                 String next = view + "__next";
                 st.execute("DROP MATERIALIZED VIEW IF EXISTS analytics." + identifier(next));
-                st.execute("CREATE MATERIALIZED VIEW analytics." + identifier(next) + " AS\n" + select);
+                st.execute(createSql(next, select));
                 st.execute("CREATE UNIQUE INDEX " + identifier(next + "_key") + " ON analytics." + identifier(next)
-                        + " " + FUNNEL_KEY + " NULLS NOT DISTINCT");
+                        + " " + kind.uniqueKey() + " NULLS NOT DISTINCT");
                 // the swap: short, all in this transaction
-                st.execute("DROP VIEW analytics.mv_conversion_funnels");
+                st.execute("DROP VIEW analytics." + kind.combinedView());
                 st.execute("DROP MATERIALIZED VIEW IF EXISTS analytics." + identifier(view));
                 st.execute("ALTER MATERIALIZED VIEW analytics." + identifier(next) + " RENAME TO " + identifier(view));
                 st.execute("ALTER INDEX analytics." + identifier(next + "_key") + " RENAME TO " + identifier(view + "_key"));
                 try (var record = c.prepareStatement("""
                         INSERT INTO warehouse.definitions (kind, name, view_name, sql_hash, sql, spec, applied_at)
-                        VALUES ('Funnel', ?, ?, ?, ?, ?::jsonb, now())
+                        VALUES (?, ?, ?, ?, ?, ?::jsonb, now())
                         ON CONFLICT (kind, name) DO UPDATE SET view_name = excluded.view_name, sql_hash = excluded.sql_hash,
                             sql = excluded.sql, spec = excluded.spec, applied_at = excluded.applied_at""")) {
-                    record.setString(1, funnel.name());
-                    record.setString(2, "analytics." + view);
-                    record.setString(3, hash);
-                    record.setString(4, funnelSql(funnel));
-                    record.setString(5, specJson);
+                    record.setString(1, kind.name());
+                    record.setString(2, name);
+                    record.setString(3, "analytics." + view);
+                    record.setString(4, hash);
+                    record.setString(5, sql);
+                    record.setString(6, specJson);
                     record.executeUpdate();
                 }
-                st.execute(combinedFunnelView(c));
+                st.execute(combinedView(c, kind));
                 st.execute("INSERT INTO analytics.view_refreshes (view_name, refreshed_at) VALUES ("
                         + literal("analytics." + view) + ", clock_timestamp())");
                 c.commit();
@@ -98,16 +133,16 @@ public final class ViewStore {
         }
     }
 
-    /** Drops a funnel's view; returns false when there was none. */
-    public boolean deleteFunnel(String name) throws SQLException {
+    private boolean delete(Kind kind, String name) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (var st = c.createStatement()) {
                 st.execute("SET LOCAL ROLE spectrum_pipeline");
                 st.execute("SELECT pg_advisory_xact_lock(hashtext('spectrum.definitions'))");
                 String view;
-                try (var q = c.prepareStatement("DELETE FROM warehouse.definitions WHERE kind = 'Funnel' AND name = ? RETURNING view_name")) {
-                    q.setString(1, name);
+                try (var q = c.prepareStatement("DELETE FROM warehouse.definitions WHERE kind = ? AND name = ? RETURNING view_name")) {
+                    q.setString(1, kind.name());
+                    q.setString(2, name);
                     try (var rs = q.executeQuery()) {
                         if (!rs.next()) {
                             c.rollback();
@@ -116,9 +151,9 @@ public final class ViewStore {
                         view = rs.getString(1).substring("analytics.".length());
                     }
                 }
-                st.execute("DROP VIEW analytics.mv_conversion_funnels");
+                st.execute("DROP VIEW analytics." + kind.combinedView());
                 st.execute("DROP MATERIALIZED VIEW IF EXISTS analytics." + identifier(view));
-                st.execute(combinedFunnelView(c));
+                st.execute(combinedView(c, kind));
                 c.commit();
                 return true;
             } catch (SQLException | RuntimeException e) {
@@ -164,19 +199,21 @@ public final class ViewStore {
         }
     }
 
-    /** CREATE VIEW analytics.mv_conversion_funnels over every funnel recorded (or empty). */
-    private static String combinedFunnelView(Connection c) throws SQLException {
+    /** CREATE VIEW of the kind's combined view over every definition of that kind recorded (or empty). */
+    private static String combinedView(Connection c, Kind kind) throws SQLException {
         List<String> views = new ArrayList<>();
-        try (var q = c.prepareStatement("SELECT view_name FROM warehouse.definitions WHERE kind = 'Funnel' ORDER BY name");
-             var rs = q.executeQuery()) {
-            while (rs.next()) {
-                views.add(rs.getString(1).substring("analytics.".length()));
+        try (var q = c.prepareStatement("SELECT view_name FROM warehouse.definitions WHERE kind = ? ORDER BY name")) {
+            q.setString(1, kind.name());
+            try (var rs = q.executeQuery()) {
+                while (rs.next()) {
+                    views.add(rs.getString(1).substring("analytics.".length()));
+                }
             }
         }
+        var union = new StringBuilder("CREATE VIEW analytics.").append(kind.combinedView()).append(" AS\n");
         if (views.isEmpty()) {
-            return "CREATE VIEW analytics.mv_conversion_funnels AS SELECT * FROM warehouse.no_funnel_rows";
+            return union.append("SELECT * FROM ").append(kind.emptyRows()).toString();
         }
-        var union = new StringBuilder("CREATE VIEW analytics.mv_conversion_funnels AS\n");
         for (int i = 0; i < views.size(); i++) {
             union.append(i == 0 ? "" : "UNION ALL\n").append("SELECT * FROM analytics.").append(identifier(views.get(i))).append('\n');
         }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.spectrum.definitions.InvalidDefinitionException;
+import dev.spectrum.definitions.v1alpha1.Experiment;
 import dev.spectrum.definitions.v1alpha1.Funnel;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,12 +19,12 @@ import java.util.stream.Stream;
 /**
  * Reads the YAML documents {@code kubectl apply -f} would take, from a file or every
  * {@code .yaml}/{@code .yml} file of a folder (sorted by name), and returns the Spectrum
- * resources in them. Unknown fields in a spec are errors, as the API server's schema makes them.
+ * resources in them (Funnel, Experiment). Unknown fields in a spec are errors, as the API server's schema makes them.
  */
 public final class DefinitionFiles {
 
     /** One resource and where it came from. */
-    public record Document(Path file, int index, Funnel funnel) {
+    public record Document(Path file, int index, HasMetadata resource) {
         public String where() {
             return file + (index > 0 ? " (document " + (index + 1) + ")" : "");
         }
@@ -65,8 +67,8 @@ public final class DefinitionFiles {
     }
 
     /** The resources in YAML text (one or more documents). */
-    public static List<Funnel> parse(String yaml) throws IOException {
-        List<Funnel> funnels = new ArrayList<>();
+    public static List<HasMetadata> parse(String yaml) throws IOException {
+        List<HasMetadata> funnels = new ArrayList<>();
         Path where = Path.of("<text>");
         int index = 0;
         try (var parser = YAML.getFactory().createParser(yaml)) {
@@ -82,7 +84,7 @@ public final class DefinitionFiles {
         return funnels;
     }
 
-    private static Funnel toResource(Path file, int index, JsonNode node) {
+    private static HasMetadata toResource(Path file, int index, JsonNode node) {
         String where = file + (index > 0 ? " (document " + (index + 1) + ")" : "");
         String apiVersion = node.path("apiVersion").asText("");
         String kind = node.path("kind").asText("");
@@ -90,12 +92,14 @@ public final class DefinitionFiles {
             throw new InvalidDefinitionException(where, List.of("apiVersion: '" + apiVersion + "' is not "
                     + Funnel.GROUP + "/" + Funnel.VERSION));
         }
-        if (!kind.equals("Funnel")) {
-            throw new InvalidDefinitionException(where, List.of("kind: '" + kind
-                    + "' is not one this version applies (Funnel; Experiment comes later)"));
-        }
+        Class<? extends HasMetadata> type = switch (kind) {
+            case "Funnel" -> Funnel.class;
+            case "Experiment" -> Experiment.class;
+            default -> throw new InvalidDefinitionException(where, List.of("kind: '" + kind
+                    + "' is not one ./spectrum applies (Funnel, Experiment)"));
+        };
         try {
-            return YAML.treeToValue(node, Funnel.class);
+            return YAML.treeToValue(node, type);
         } catch (IOException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
             throw new InvalidDefinitionException(where, List.of(message));

@@ -154,6 +154,6 @@ class FunnelApplyTest {
                 apiVersion: spectrum.dev/v1alpha1
                 kind: Dashboard
                 metadata: {name: d}
-                """)).isInstanceOf(InvalidDefinitionException.class).hasMessageContaining("kind: 'Dashboard'");
+                """)).isInstanceOf(InvalidDefinitionException.class).hasMessageContaining("kind: 'Dashboard' is not one ./spectrum applies (Funnel, Experiment)");
     }
 }

@@ -35,7 +35,7 @@ final class FunnelFixture {
     }
 
     static FunnelDefinition definition(String yaml) throws IOException {
-        return FunnelDefinition.from(DefinitionFiles.parse(yaml).get(0));
+        return FunnelDefinition.from((dev.spectrum.definitions.v1alpha1.Funnel) DefinitionFiles.parse(yaml).get(0));
     }
 
     ViewStore.Outcome apply(String yaml) throws IOException, SQLException {
