@@ -48,6 +48,29 @@ public record DatabaseSettings(String url, String user, String password, boolean
         }
     }
 
+    /** The same server and login, another database (the demo's). */
+    public DatabaseSettings withDatabase(String database) {
+        int query = url.indexOf('?');
+        String base = query < 0 ? url : url.substring(0, query);
+        String params = query < 0 ? "" : url.substring(query);
+        return new DatabaseSettings(base.substring(0, base.lastIndexOf('/') + 1) + database + params, user, password, false);
+    }
+
+    /** Drops and creates the database through the server's postgres database. */
+    public void recreate() {
+        DatabaseSettings admin = withDatabase("postgres");
+        String name = url.replaceFirst("\\?.*$", "").replaceFirst("^.*/", "");
+        if (!name.matches("[a-z_][a-z0-9_]*")) {
+            throw new UserError("not a database name Spectrum makes: " + name);
+        }
+        try (Connection c = DriverManager.getConnection(admin.url(), user, password); var st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new UserError("cannot make database " + name + " on " + admin.describe() + ": " + firstLine(e.getMessage()));
+        }
+    }
+
     /** The database without credentials, for messages. */
     public String describe() {
         return url.replaceFirst("^jdbc:postgresql://", "").replaceFirst("\\?.*$", "");
