@@ -22,12 +22,24 @@ public record DatabaseSettings(String url, String user, String password, boolean
         String user = env.getOrDefault("SPECTRUM_DB_USER", "postgres");
         String password = env.getOrDefault("SPECTRUM_DB_PASSWORD", "");
         if (url == null || url.isBlank()) {
+            if ("1".equals(env.get("SPECTRUM_EMBEDDED")) || !answers(LOCAL_SERVER + "postgres?connectTimeout=2", user, password)) {
+                return EmbeddedServer.settings();
+            }
             return new DatabaseSettings(LOCAL_SERVER + LOCAL_DATABASE, user, password, true);
         }
         if (!url.startsWith("jdbc:postgresql://")) {
             throw new UserError("SPECTRUM_DB_URL must be a jdbc:postgresql://host:port/database URL, got: " + url);
         }
         return new DatabaseSettings(url, user, password, false);
+    }
+
+    /** Whether a server answers at the URL (a refused login still answers: that is an error, not a fallback). */
+    private static boolean answers(String url, String user, String password) {
+        try (Connection ignored = DriverManager.getConnection(url, user, password)) {
+            return true;
+        } catch (SQLException e) {
+            return e.getSQLState() == null || !e.getSQLState().startsWith("08");
+        }
     }
 
     /** A data source for the database, which exists once this returns. */
@@ -77,7 +89,8 @@ public record DatabaseSettings(String url, String user, String password, boolean
     }
 
     private void createLocalDatabaseIfMissing() {
-        try (Connection admin = DriverManager.getConnection(LOCAL_SERVER + "postgres?connectTimeout=5", user, password)) {
+        String server = url.substring(0, url.lastIndexOf('/') + 1);
+        try (Connection admin = DriverManager.getConnection(server + "postgres?connectTimeout=5", user, password)) {
             try (var exists = admin.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
                 exists.setString(1, LOCAL_DATABASE);
                 if (exists.executeQuery().next()) {
@@ -87,7 +100,7 @@ public record DatabaseSettings(String url, String user, String password, boolean
             try (var create = admin.createStatement()) {
                 create.execute("CREATE DATABASE " + LOCAL_DATABASE);
             }
-            System.err.println("Created database " + LOCAL_DATABASE + " on localhost:5432.");
+            System.err.println("Created database " + LOCAL_DATABASE + " on " + server.replaceFirst("^jdbc:postgresql://", "") + ".");
         } catch (SQLException e) {
             if (e.getSQLState() != null && e.getSQLState().startsWith("08")) { // connection exception: nobody answers
                 throw new UserError("no PostgreSQL answers on localhost:5432: start one, or set SPECTRUM_DB_URL"

@@ -71,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
         step(out, "Refreshing");
         out.printf("  %s%n", String.join(", ", store.refresh(List.of())));
 
-        String psql = "psql -h " + host(demo) + " -U " + demo.user() + " -d " + DATABASE;
+        String psql = "psql " + host(demo) + " -U " + demo.user() + " -d " + DATABASE;
         new DemoReport(dataSource, out).print(psql);
         out.printf("%nDone in %.0f s.%n", (System.nanoTime() - started) / 1e9);
         out.flush();
@@ -107,10 +107,13 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
     }
 
+    /** psql's -h and -p for the database's server. */
     private static String host(DatabaseSettings settings) {
         var data = new PGSimpleDataSource();
         data.setURL(settings.url());
         String[] hosts = data.getServerNames();
-        return hosts.length == 0 ? "localhost" : hosts[0];
+        int[] ports = data.getPortNumbers();
+        int port = ports.length == 0 || ports[0] == 0 ? 5432 : ports[0];
+        return "-h " + (hosts.length == 0 ? "localhost" : hosts[0]) + (port == 5432 ? "" : " -p " + port);
     }
 }
