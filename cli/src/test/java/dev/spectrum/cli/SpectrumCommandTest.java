@@ -167,6 +167,16 @@ class SpectrumCommandTest {
         assertThat(db.count("SELECT count(*) FROM warehouse.definitions")).isZero();
     }
 
+    @Test
+    @Order(10)
+    void asRootTheEmbeddedServerIsRefusedInOneLineThatSaysWhatToDo() {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "runs as root only");
+        Result result = spectrum(Map.of("SPECTRUM_EMBEDDED", "1"), "migrate");
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err().strip()).isEqualTo("spectrum: no PostgreSQL answers on localhost:5432, and the embedded one"
+                + " cannot run as root: start a server there, or set SPECTRUM_DB_URL (and SPECTRUM_DB_USER, SPECTRUM_DB_PASSWORD)");
+    }
+
     private static Map<String, String> env() {
         return Map.of("SPECTRUM_DB_URL", db.url(),
                 "SPECTRUM_DB_USER", TestDatabase.user(),
