@@ -1,0 +1,110 @@
+package dev.spectrum.operator.funnel;
+
+import static dev.spectrum.definitions.sql.SqlText.literal;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Kubernetes objects a definition owns, built by pure functions: the ConfigMap that
+ * publishes its generated SQL, and the CronJob that refreshes its view CONCURRENTLY. Credentials
+ * reach the CronJob's container as environment variables from the Spectrum's Secret, never in
+ * its command line.
+ */
+public final class RefreshObjects {
+
+    private RefreshObjects() {
+    }
+
+    /** funnel-checkout-sql */
+    public static String configMapName(String kind, String name) {
+        return kind + "-" + name + "-sql";
+    }
+
+    /** funnel-checkout-refresh */
+    public static String cronJobName(String kind, String name) {
+        return kind + "-" + name + "-refresh";
+    }
+
+    public static ConfigMap sqlConfigMap(HasMetadata owner, String kind, String sql, String sqlHash) {
+        return new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(configMapName(kind, owner.getMetadata().getName()))
+                .withNamespace(owner.getMetadata().getNamespace())
+                .withLabels(labels(owner, kind))
+                .withOwnerReferences(ownerReference(owner))
+                .endMetadata()
+                .withData(Map.of("view.sql", sql, "sha256", sqlHash))
+                .build();
+    }
+
+    public static CronJob refreshCronJob(HasMetadata owner, String kind, String viewName, String schedule, String secretName,
+                                         String image) {
+        return new CronJobBuilder()
+                .withNewMetadata()
+                .withName(cronJobName(kind, owner.getMetadata().getName()))
+                .withNamespace(owner.getMetadata().getNamespace())
+                .withLabels(labels(owner, kind))
+                .withOwnerReferences(ownerReference(owner))
+                .endMetadata()
+                .withNewSpec()
+                .withSchedule(schedule)
+                .withConcurrencyPolicy("Forbid")
+                .withSuccessfulJobsHistoryLimit(1)
+                .withFailedJobsHistoryLimit(3)
+                .withNewJobTemplate().withNewSpec()
+                .withBackoffLimit(2)
+                .withNewTemplate()
+                .withNewMetadata().withLabels(labels(owner, kind)).endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .addNewContainer()
+                .withName("refresh")
+                .withImage(image)
+                .withCommand("psql", "-v", "ON_ERROR_STOP=1", "-c",
+                        "SELECT warehouse.refresh_view(" + literal(viewName) + ")")
+                .withEnv(credentials(secretName))
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec().endJobTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private static List<EnvVar> credentials(String secretName) {
+        return List.of(
+                fromSecret("PGHOST", secretName, "host", false),
+                fromSecret("PGPORT", secretName, "port", true),
+                fromSecret("PGDATABASE", secretName, "database", false),
+                fromSecret("PGUSER", secretName, "username", false),
+                fromSecret("PGPASSWORD", secretName, "password", false),
+                fromSecret("PGSSLMODE", secretName, "sslmode", true));
+    }
+
+    private static EnvVar fromSecret(String variable, String secretName, String key, boolean optional) {
+        return new EnvVarBuilder().withName(variable).withNewValueFrom().withNewSecretKeyRef()
+                .withName(secretName).withKey(key).withOptional(optional ? Boolean.TRUE : null)
+                .endSecretKeyRef().endValueFrom().build();
+    }
+
+    private static Map<String, String> labels(HasMetadata owner, String kind) {
+        return Map.of("app.kubernetes.io/managed-by", "spectrum-operator",
+                "spectrum.dev/" + kind, owner.getMetadata().getName());
+    }
+
+    private static OwnerReference ownerReference(HasMetadata owner) {
+        return new OwnerReferenceBuilder().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
+                .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
+                .withController(true).withBlockOwnerDeletion(true).build();
+    }
+}
