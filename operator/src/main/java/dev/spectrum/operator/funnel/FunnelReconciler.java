@@ -11,6 +11,7 @@ import dev.spectrum.operator.common.Conditions;
 import dev.spectrum.operator.common.KubernetesEvents;
 import dev.spectrum.operator.spectrum.SpectrumDatabase;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -34,6 +35,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * (finalizer); the ConfigMap and CronJob go with their owner reference.
  */
 @ControllerConfiguration(name = "funnel")
+@RBACRule(apiGroups = "spectrum.dev", resources = "spectrums", verbs = "get")
+@RBACRule(apiGroups = "", resources = "secrets", verbs = "get")
+@RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "create", "update"})
+@RBACRule(apiGroups = "batch", resources = "cronjobs", verbs = {"get", "create", "update"})
+@RBACRule(apiGroups = "", resources = "events", verbs = "create")
 public class FunnelReconciler implements Reconciler<Funnel>, Cleaner<Funnel> {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -6,6 +6,7 @@ import dev.spectrum.operator.common.Conditions;
 import dev.spectrum.operator.common.KubernetesEvents;
 import dev.spectrum.sql.Migrations;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -21,6 +22,8 @@ import java.util.List;
  * Grafana, managed databases) are reported as such, not ignored.
  */
 @ControllerConfiguration(name = "spectrum")
+@RBACRule(apiGroups = "", resources = "secrets", verbs = "get")
+@RBACRule(apiGroups = "", resources = "events", verbs = "create")
 public class SpectrumReconciler implements Reconciler<Spectrum> {
 
     static final Duration RETRY = Duration.ofSeconds(30);
