@@ -2,6 +2,7 @@ package dev.spectrum.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spectrum.definitions.InvalidDefinitionException;
+import dev.spectrum.definitions.apply.Definition;
 import dev.spectrum.definitions.apply.ViewStore;
 import dev.spectrum.definitions.experiment.ExperimentDefinition;
 import dev.spectrum.definitions.files.DefinitionFiles;
@@ -17,28 +18,23 @@ import java.util.List;
 /** Reads and checks every document under a path before anything is applied: all or nothing. */
 final class Definitions {
 
-    /** One checked definition: how to apply and delete it, and how to name it. */
-    interface Checked {
-        String label();          // funnel/checkout
-        String viewName();       // funnel_checkout
+    /** One checked definition and its spec as JSON (recorded with the view). */
+    record Checked(Definition definition, String specJson) {
+        String label() {
+            return definition.label();
+        }
 
-        ViewStore.Outcome apply(ViewStore store) throws SQLException;
+        String viewName() {
+            return definition.viewName();
+        }
 
-        boolean delete(ViewStore store) throws SQLException;
-    }
+        ViewStore.Outcome apply(ViewStore store) throws SQLException {
+            return definition.applyTo(store, specJson);
+        }
 
-    record CheckedFunnel(FunnelDefinition funnel, String specJson) implements Checked {
-        public String label() { return "funnel/" + funnel.name(); }
-        public String viewName() { return funnel.viewName(); }
-        public ViewStore.Outcome apply(ViewStore store) throws SQLException { return store.applyFunnel(funnel, specJson); }
-        public boolean delete(ViewStore store) throws SQLException { return store.deleteFunnel(funnel.name()); }
-    }
-
-    record CheckedExperiment(ExperimentDefinition experiment, String specJson) implements Checked {
-        public String label() { return "experiment/" + experiment.name(); }
-        public String viewName() { return experiment.viewName(); }
-        public ViewStore.Outcome apply(ViewStore store) throws SQLException { return store.applyExperiment(experiment, specJson); }
-        public boolean delete(ViewStore store) throws SQLException { return store.deleteExperiment(experiment.name()); }
+        boolean delete(ViewStore store) throws SQLException {
+            return definition.deleteFrom(store);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,10 +59,9 @@ final class Definitions {
         for (var document : documents) {
             try {
                 if (document.resource() instanceof Funnel funnel) {
-                    checked.add(new CheckedFunnel(FunnelDefinition.from(funnel), JSON.writeValueAsString(funnel.getSpec())));
+                    checked.add(new Checked(FunnelDefinition.from(funnel), JSON.writeValueAsString(funnel.getSpec())));
                 } else if (document.resource() instanceof Experiment experiment) {
-                    checked.add(new CheckedExperiment(ExperimentDefinition.from(experiment),
-                            JSON.writeValueAsString(experiment.getSpec())));
+                    checked.add(new Checked(ExperimentDefinition.from(experiment), JSON.writeValueAsString(experiment.getSpec())));
                 }
             } catch (InvalidDefinitionException e) {
                 e.problems().forEach(p -> problems.add(document.where() + ": " + p));

@@ -184,6 +184,47 @@ class OperatorTest {
         });
     }
 
+    @Test
+    @Order(7)
+    void anExperimentReportsItsResultsAndSampleRatio() throws Exception {
+        OffsetDateTime base = OffsetDateTime.now(ZoneOffset.UTC).minusDays(1);
+        for (int i = 0; i < 8; i++) {
+            String person = "e" + i;
+            RawEvent.of("experiment_exposure").user(person).at(base.plusMinutes(i))
+                    .properties("{\"experiment\": \"op-test\", \"variant\": \"" + (i % 2 == 0 ? "control" : "treatment") + "\"}")
+                    .insertInto(db);
+            if (i % 4 != 0) {
+                RawEvent.of("op_purchase").user(person).at(base.plusMinutes(30 + i)).insertInto(db);
+            }
+        }
+        db.runPipeline();
+        var experiment = (dev.spectrum.definitions.v1alpha1.Experiment) dev.spectrum.definitions.files.DefinitionFiles.parse("""
+                apiVersion: spectrum.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: op-test, namespace: test}
+                spec:
+                  spectrumRef: {name: local}
+                  variants: [{name: control, weight: 1}, {name: treatment, weight: 1}]
+                  metrics: [{name: bought, type: conversion, event: op_purchase}]
+                """).get(0);
+        client.resources(dev.spectrum.definitions.v1alpha1.Experiment.class).inNamespace(NS).resource(experiment).create();
+        await().atMost(WAIT).untilAsserted(() -> {
+            var e = client.resources(dev.spectrum.definitions.v1alpha1.Experiment.class).inNamespace(NS).withName("op-test").get();
+            assertThat(e.getStatus()).isNotNull();
+            assertThat(condition(e.getStatus().getConditions(), "Ready")).isEqualTo("True");
+            // 4 and 4 persons against weights 1:1: chi-squared 0, p = 1, no mismatch
+            assertThat(e.getStatus().getPersons()).isEqualTo(8L);
+            assertThat(e.getStatus().getSrmPValue()).isEqualTo(1.0);
+            assertThat(condition(e.getStatus().getConditions(), "SampleRatioMismatch")).isEqualTo("False");
+            assertThat(e.getStatus().getResults()).singleElement().satisfies(r -> {
+                assertThat(r.metric()).isEqualTo("bought");
+                assertThat(r.variant()).isEqualTo("treatment");
+            });
+        });
+        assertThat(client.configMaps().inNamespace(NS).withName("experiment-op-test-sql").get()).isNotNull();
+        assertThat(client.batch().v1().cronjobs().inNamespace(NS).withName("experiment-op-test-refresh").get()).isNotNull();
+    }
+
     static String condition(List<Condition> conditions, String type) {
         return conditions.stream().filter(c -> c.getType().equals(type)).map(Condition::getStatus).findFirst().orElse(null);
     }

@@ -3,6 +3,8 @@ package dev.spectrum.definitions.experiment;
 import dev.spectrum.definitions.Checks;
 import dev.spectrum.definitions.DefinitionDuration;
 import dev.spectrum.definitions.InvalidDefinitionException;
+import dev.spectrum.definitions.apply.Definition;
+import dev.spectrum.definitions.apply.ViewStore;
 import dev.spectrum.definitions.filter.Filter;
 import dev.spectrum.definitions.funnel.FunnelDefinition;
 import dev.spectrum.definitions.v1alpha1.Experiment;
@@ -32,7 +34,7 @@ public record ExperimentDefinition(
         OffsetDateTime end,
         double alpha,
         Correction correction,
-        String schedule) {
+        String schedule) implements Definition {
 
     public record Variant(String name, double weight) {
     }
@@ -164,7 +166,28 @@ public record ExperimentDefinition(
     }
 
     /** analytics.experiment_<name> with '-' turned into '_' (data-model.md). */
+    @Override
     public String viewName() {
         return "experiment_" + name.replace('-', '_');
+    }
+
+    @Override
+    public String kind() {
+        return "experiment";
+    }
+
+    @Override
+    public String createSql() {
+        return ViewStore.experimentSql(this);
+    }
+
+    @Override
+    public ViewStore.Outcome applyTo(ViewStore store, String specJson) throws java.sql.SQLException {
+        return store.applyExperiment(this, specJson);
+    }
+
+    @Override
+    public boolean deleteFrom(ViewStore store) throws java.sql.SQLException {
+        return store.deleteExperiment(name);
     }
 }

@@ -4,6 +4,8 @@ import dev.spectrum.definitions.Checks;
 import dev.spectrum.definitions.DefinitionDuration;
 import dev.spectrum.definitions.filter.Filter;
 import dev.spectrum.definitions.InvalidDefinitionException;
+import dev.spectrum.definitions.apply.Definition;
+import dev.spectrum.definitions.apply.ViewStore;
 import dev.spectrum.definitions.v1alpha1.Breakdown;
 import dev.spectrum.definitions.v1alpha1.CountBy;
 import dev.spectrum.definitions.v1alpha1.Exclusion;
@@ -31,7 +33,7 @@ public record FunnelDefinition(
         Breakdown breakdown,
         List<Exclusion> exclusions,
         DefinitionDuration lookback,
-        String schedule) {
+        String schedule) implements Definition {
 
     /** Resource names: DNS labels of at most 40 characters (crds.md). */
     public static final Pattern NAME = Pattern.compile("^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$");
@@ -134,7 +136,28 @@ public record FunnelDefinition(
 
 
     /** analytics.funnel_<name> with '-' turned into '_' (data-model.md). */
+    @Override
     public String viewName() {
         return "funnel_" + name.replace('-', '_');
+    }
+
+    @Override
+    public String kind() {
+        return "funnel";
+    }
+
+    @Override
+    public String createSql() {
+        return ViewStore.funnelSql(this);
+    }
+
+    @Override
+    public ViewStore.Outcome applyTo(ViewStore store, String specJson) throws java.sql.SQLException {
+        return store.applyFunnel(this, specJson);
+    }
+
+    @Override
+    public boolean deleteFrom(ViewStore store) throws java.sql.SQLException {
+        return store.deleteFunnel(name);
     }
 }

@@ -1,4 +1,4 @@
-package dev.spectrum.operator.funnel;
+package dev.spectrum.operator.definition;
 
 import static dev.spectrum.definitions.sql.SqlText.literal;
 

@@ -1,0 +1,157 @@
+package dev.spectrum.operator.definition;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spectrum.definitions.InvalidDefinitionException;
+import dev.spectrum.definitions.apply.Definition;
+import dev.spectrum.definitions.apply.ViewStore;
+import dev.spectrum.definitions.v1alpha1.Spectrum;
+import dev.spectrum.definitions.v1alpha1.SpectrumRef;
+import dev.spectrum.operator.common.Conditions;
+import dev.spectrum.operator.common.KubernetesEvents;
+import dev.spectrum.operator.spectrum.SpectrumDatabase;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import javax.sql.DataSource;
+
+/**
+ * The lifecycle every definition shares (crds.md): validate → find its Spectrum's database →
+ * apply the generated view (unchanged SQL changes nothing) → publish the SQL in a ConfigMap and
+ * own a refresh CronJob → read results back into the status, again every results interval.
+ * Deleting the resource drops its view (finalizer); the ConfigMap and CronJob go with their owner
+ * reference. Subclasses say how to check the resource and how to read its results.
+ */
+public abstract class DefinitionReconciler<R extends CustomResource<?, ?>> implements Reconciler<R>, Cleaner<R> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration RETRY = Duration.ofSeconds(30);
+
+    protected KubernetesClient client;
+    private String refreshImage;
+    private Duration resultsInterval;
+
+    /** For CDI's client proxies only. */
+    protected DefinitionReconciler() {
+    }
+
+    protected DefinitionReconciler(KubernetesClient client, String refreshImage, Duration resultsInterval) {
+        this.client = client;
+        this.refreshImage = refreshImage;
+        this.resultsInterval = resultsInterval;
+    }
+
+    /** The checked definition, or InvalidDefinitionException with what to change. */
+    protected abstract Definition define(R resource);
+
+    protected abstract SpectrumRef spectrumRef(R resource);
+
+    /** The status object, created when missing. */
+    protected abstract Status status(R resource);
+
+    /** Reads the view's results into the status (and may add conditions). */
+    protected abstract void readResults(R resource, DataSource dataSource, Definition definition) throws SQLException;
+
+    /** What the base class writes into any definition's status. */
+    public interface Status {
+        List<Condition> conditions();
+
+        void observed(Long generation, String viewName, String sqlHash);
+
+        void generation(Long generation);
+    }
+
+    @Override
+    public UpdateControl<R> reconcile(R resource, Context<R> context) {
+        Status status = status(resource);
+        Long generation = resource.getMetadata().getGeneration();
+        Definition definition;
+        try {
+            definition = define(resource);
+        } catch (InvalidDefinitionException e) {
+            return notReady(resource, status, "InvalidSpec", String.join("; ", e.problems()), false);
+        }
+        String namespace = resource.getMetadata().getNamespace();
+        Spectrum spectrum = client.resources(Spectrum.class).inNamespace(namespace).withName(spectrumRef(resource).getName()).get();
+        if (spectrum == null) {
+            return notReady(resource, status, "SpectrumNotFound", "no Spectrum named '" + spectrumRef(resource).getName()
+                    + "' in namespace " + namespace + "; create it or fix spec.spectrumRef", true);
+        }
+        SpectrumDatabase database;
+        try {
+            database = SpectrumDatabase.of(spectrum, client);
+        } catch (SpectrumDatabase.Unavailable e) {
+            return notReady(resource, status, e.reason, e.getMessage(), true);
+        }
+        DataSource dataSource = database.dataSource();
+        String sql = definition.createSql();
+        String hash = ViewStore.sha256(sql);
+        try {
+            ViewStore.Outcome outcome = definition.applyTo(new ViewStore(dataSource), JSON.writeValueAsString(resource.getSpec()));
+            if (outcome != ViewStore.Outcome.UNCHANGED) {
+                KubernetesEvents.record(client, resource, true, outcome == ViewStore.Outcome.CREATED ? "ViewCreated" : "ViewReplaced",
+                        "analytics." + definition.viewName() + " " + outcome.name().toLowerCase(Locale.ROOT));
+            }
+            readResults(resource, dataSource, definition);
+        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            return notReady(resource, status, "DatabaseError", "cannot apply the view in " + database.describe() + ": "
+                    + firstLine(e.getMessage()), true);
+        }
+        client.resource(RefreshObjects.sqlConfigMap(resource, definition.kind(), sql, hash)).createOr(NonDeletingOperation::update);
+        client.resource(RefreshObjects.refreshCronJob(resource, definition.kind(), definition.viewName(), definition.schedule(),
+                database.secretName(), refreshImage)).createOr(NonDeletingOperation::update);
+
+        status.observed(generation, "analytics." + definition.viewName(), hash);
+        Conditions.set(status.conditions(), "Ready", true, "Applied", "analytics." + definition.viewName()
+                + " is applied and refreshed on " + definition.schedule(), generation);
+        return UpdateControl.patchStatus(resource).rescheduleAfter(resultsInterval);
+    }
+
+    @Override
+    public DeleteControl cleanup(R resource, Context<R> context) {
+        SpectrumRef ref = resource.getSpec() == null ? null : spectrumRef(resource);
+        Spectrum spectrum = ref == null ? null
+                : client.resources(Spectrum.class).inNamespace(resource.getMetadata().getNamespace()).withName(ref.getName()).get();
+        if (spectrum == null) {
+            return DeleteControl.defaultDelete(); // no database to drop anything from
+        }
+        try {
+            var store = new ViewStore(SpectrumDatabase.of(spectrum, client).dataSource());
+            boolean dropped = kindOf(resource).equals("funnel") ? store.deleteFunnel(resource.getMetadata().getName())
+                    : store.deleteExperiment(resource.getMetadata().getName());
+            if (dropped) {
+                KubernetesEvents.record(client, resource, true, "ViewDropped", "the view is dropped");
+            }
+            return DeleteControl.defaultDelete();
+        } catch (SpectrumDatabase.Unavailable | SQLException e) {
+            KubernetesEvents.record(client, resource, false, "DropFailed", "cannot drop the view yet: " + firstLine(e.getMessage()));
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(RETRY);
+        }
+    }
+
+    private static String kindOf(CustomResource<?, ?> resource) {
+        return resource.getKind().toLowerCase(Locale.ROOT);
+    }
+
+    private UpdateControl<R> notReady(R resource, Status status, String reason, String message, boolean retry) {
+        Long generation = resource.getMetadata().getGeneration();
+        status.generation(generation);
+        Conditions.set(status.conditions(), "Ready", false, reason, message, generation);
+        KubernetesEvents.record(client, resource, false, reason, message);
+        UpdateControl<R> control = UpdateControl.patchStatus(resource);
+        return retry ? control.rescheduleAfter(RETRY) : control;
+    }
+
+    protected static String firstLine(String message) {
+        return message == null ? "unknown error" : message.lines().findFirst().orElse("");
+    }
+}

@@ -1,0 +1,22 @@
+package dev.spectrum.operator.definition;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/** When a view was last refreshed, from analytics.view_refreshes (the CronJob records each refresh there). */
+public final class LastRefresh {
+
+    private LastRefresh() {
+    }
+
+    public static String of(Connection c, String viewName) throws SQLException {
+        try (var q = c.prepareStatement("SELECT max(refreshed_at)::text FROM analytics.view_refreshes WHERE view_name = ?")) {
+            q.setString(1, "analytics." + viewName);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+}
