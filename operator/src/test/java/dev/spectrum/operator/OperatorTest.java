@@ -225,6 +225,19 @@ class OperatorTest {
         assertThat(client.batch().v1().cronjobs().inNamespace(NS).withName("experiment-op-test-refresh").get()).isNotNull();
     }
 
+    @Test
+    @Order(8)
+    void whenTheDatabaseComesBackTheSpectrumRecoversByItself() {
+        // "down" points at a closed port (test 6); the Secret is fixed, nothing else is touched
+        var fixed = secret("closed", db.name(), 5432);
+        client.secrets().inNamespace(NS).resource(fixed).update();
+        await().atMost(WAIT).untilAsserted(() -> {
+            Spectrum s = client.resources(Spectrum.class).inNamespace(NS).withName("down").get();
+            assertThat(condition(s.getStatus().getConditions(), "DatabaseReady")).isEqualTo("True");
+            assertThat(condition(s.getStatus().getConditions(), "Ready")).isEqualTo("True");
+        });
+    }
+
     static String condition(List<Condition> conditions, String type) {
         return conditions.stream().filter(c -> c.getType().equals(type)).map(Condition::getStatus).findFirst().orElse(null);
     }

@@ -34,20 +34,21 @@ import javax.sql.DataSource;
 public abstract class DefinitionReconciler<R extends CustomResource<?, ?>> implements Reconciler<R>, Cleaner<R> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration RETRY = Duration.ofSeconds(30);
 
     protected KubernetesClient client;
     private String refreshImage;
     private Duration resultsInterval;
+    private Duration retry;
 
     /** For CDI's client proxies only. */
     protected DefinitionReconciler() {
     }
 
-    protected DefinitionReconciler(KubernetesClient client, String refreshImage, Duration resultsInterval) {
+    protected DefinitionReconciler(KubernetesClient client, String refreshImage, Duration resultsInterval, Duration retry) {
         this.client = client;
         this.refreshImage = refreshImage;
         this.resultsInterval = resultsInterval;
+        this.retry = retry;
     }
 
     /** The checked definition, or InvalidDefinitionException with what to change. */
@@ -134,7 +135,7 @@ public abstract class DefinitionReconciler<R extends CustomResource<?, ?>> imple
             return DeleteControl.defaultDelete();
         } catch (SpectrumDatabase.Unavailable | SQLException e) {
             KubernetesEvents.record(client, resource, false, "DropFailed", "cannot drop the view yet: " + firstLine(e.getMessage()));
-            return DeleteControl.noFinalizerRemoval().rescheduleAfter(RETRY);
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(retry);
         }
     }
 
@@ -142,13 +143,13 @@ public abstract class DefinitionReconciler<R extends CustomResource<?, ?>> imple
         return resource.getKind().toLowerCase(Locale.ROOT);
     }
 
-    private UpdateControl<R> notReady(R resource, Status status, String reason, String message, boolean retry) {
+    private UpdateControl<R> notReady(R resource, Status status, String reason, String message, boolean tryAgain) {
         Long generation = resource.getMetadata().getGeneration();
         status.generation(generation);
         Conditions.set(status.conditions(), "Ready", false, reason, message, generation);
         KubernetesEvents.record(client, resource, false, reason, message);
         UpdateControl<R> control = UpdateControl.patchStatus(resource);
-        return retry ? control.rescheduleAfter(RETRY) : control;
+        return tryAgain ? control.rescheduleAfter(retry) : control;
     }
 
     protected static String firstLine(String message) {

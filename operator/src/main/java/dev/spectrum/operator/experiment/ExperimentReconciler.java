@@ -42,8 +42,9 @@ public class ExperimentReconciler extends DefinitionReconciler<Experiment> {
     @jakarta.inject.Inject
     public ExperimentReconciler(KubernetesClient client,
                                 @ConfigProperty(name = "spectrum.operator.refresh-image", defaultValue = "postgres:16-alpine") String refreshImage,
-                                @ConfigProperty(name = "spectrum.operator.results-interval", defaultValue = "60s") Duration resultsInterval) {
-        super(client, refreshImage, resultsInterval);
+                                @ConfigProperty(name = "spectrum.operator.results-interval", defaultValue = "60s") Duration resultsInterval,
+                            @ConfigProperty(name = "spectrum.operator.retry-interval", defaultValue = "30s") Duration retry) {
+        super(client, refreshImage, resultsInterval, retry);
     }
 
     @Override

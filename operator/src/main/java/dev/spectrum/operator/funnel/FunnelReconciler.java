@@ -36,8 +36,9 @@ public class FunnelReconciler extends DefinitionReconciler<Funnel> {
     @jakarta.inject.Inject
     public FunnelReconciler(KubernetesClient client,
                             @ConfigProperty(name = "spectrum.operator.refresh-image", defaultValue = "postgres:16-alpine") String refreshImage,
-                            @ConfigProperty(name = "spectrum.operator.results-interval", defaultValue = "60s") Duration resultsInterval) {
-        super(client, refreshImage, resultsInterval);
+                            @ConfigProperty(name = "spectrum.operator.results-interval", defaultValue = "60s") Duration resultsInterval,
+                            @ConfigProperty(name = "spectrum.operator.retry-interval", defaultValue = "30s") Duration retry) {
+        super(client, refreshImage, resultsInterval, retry);
     }
 
     @Override

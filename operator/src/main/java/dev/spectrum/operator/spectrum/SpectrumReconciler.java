@@ -26,12 +26,14 @@ import java.util.List;
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
 public class SpectrumReconciler implements Reconciler<Spectrum> {
 
-    static final Duration RETRY = Duration.ofSeconds(30);
-
     private final KubernetesClient client;
+    private final Duration retry;
 
-    public SpectrumReconciler(KubernetesClient client) {
+    public SpectrumReconciler(KubernetesClient client,
+                              @org.eclipse.microprofile.config.inject.ConfigProperty(name = "spectrum.operator.retry-interval",
+                                      defaultValue = "30s") Duration retry) {
         this.client = client;
+        this.retry = retry;
     }
 
     @Override
@@ -75,7 +77,7 @@ public class SpectrumReconciler implements Reconciler<Spectrum> {
         Conditions.set(conditions, "Ready", ready, ready ? "Ready" : "NotReady",
                 ready ? "the database is reachable and migrated" : "see DatabaseReady and SchemaReady", generation);
         UpdateControl<Spectrum> control = UpdateControl.patchStatus(spectrum);
-        return ready ? control : control.rescheduleAfter(RETRY);
+        return ready ? control : control.rescheduleAfter(retry);
     }
 
     private static void reportNotYetHandled(Spectrum spectrum, List<io.fabric8.kubernetes.api.model.Condition> conditions,
