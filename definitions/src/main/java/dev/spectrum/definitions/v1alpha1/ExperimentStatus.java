@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What the operator observed of an Experiment (written by it, never by users). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class ExperimentStatus {
+public class ExperimentStatus implements DefinitionStatus {
 
     @JsonPropertyDescription("The generation of the spec this status describes.")
     private Long observedGeneration;

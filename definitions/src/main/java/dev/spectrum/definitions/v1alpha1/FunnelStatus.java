@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What the operator observed of a Funnel (written by it, never by users). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class FunnelStatus {
+public class FunnelStatus implements DefinitionStatus {
 
     @JsonPropertyDescription("The generation of the spec this status describes.")
     private Long observedGeneration;

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spectrum.definitions.InvalidDefinitionException;
 import dev.spectrum.definitions.apply.Definition;
 import dev.spectrum.definitions.apply.ViewStore;
+import dev.spectrum.definitions.v1alpha1.DefinitionStatus;
 import dev.spectrum.definitions.v1alpha1.Spectrum;
 import dev.spectrum.definitions.v1alpha1.SpectrumRef;
 import dev.spectrum.operator.common.Conditions;
 import dev.spectrum.operator.common.KubernetesEvents;
 import dev.spectrum.operator.spectrum.SpectrumDatabase;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -20,7 +20,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import javax.sql.DataSource;
 
@@ -31,7 +30,8 @@ import javax.sql.DataSource;
  * Deleting the resource drops its view (finalizer); the ConfigMap and CronJob go with their owner
  * reference. Subclasses say how to check the resource and how to read its results.
  */
-public abstract class DefinitionReconciler<R extends CustomResource<?, ?>> implements Reconciler<R>, Cleaner<R> {
+public abstract class DefinitionReconciler<S extends DefinitionStatus, R extends CustomResource<?, S>>
+        implements Reconciler<R>, Cleaner<R> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -56,24 +56,18 @@ public abstract class DefinitionReconciler<R extends CustomResource<?, ?>> imple
 
     protected abstract SpectrumRef spectrumRef(R resource);
 
-    /** The status object, created when missing. */
-    protected abstract Status status(R resource);
+    /** A new, empty status of the resource's kind. */
+    protected abstract S newStatus();
 
     /** Reads the view's results into the status (and may add conditions). */
     protected abstract void readResults(R resource, DataSource dataSource, Definition definition) throws SQLException;
 
-    /** What the base class writes into any definition's status. */
-    public interface Status {
-        List<Condition> conditions();
-
-        void observed(Long generation, String viewName, String sqlHash);
-
-        void generation(Long generation);
-    }
-
     @Override
     public UpdateControl<R> reconcile(R resource, Context<R> context) {
-        Status status = status(resource);
+        if (resource.getStatus() == null) {
+            resource.setStatus(newStatus());
+        }
+        S status = resource.getStatus();
         Long generation = resource.getMetadata().getGeneration();
         Definition definition;
         try {
@@ -111,8 +105,10 @@ public abstract class DefinitionReconciler<R extends CustomResource<?, ?>> imple
         client.resource(RefreshObjects.refreshCronJob(resource, definition.kind(), definition.viewName(), definition.schedule(),
                 database.secretName(), refreshImage)).createOr(NonDeletingOperation::update);
 
-        status.observed(generation, "analytics." + definition.viewName(), hash);
-        Conditions.set(status.conditions(), "Ready", true, "Applied", "analytics." + definition.viewName()
+        status.setObservedGeneration(generation);
+        status.setViewName("analytics." + definition.viewName());
+        status.setSqlHash(hash);
+        Conditions.set(status.getConditions(), "Ready", true, "Applied", "analytics." + definition.viewName()
                 + " is applied and refreshed on " + definition.schedule(), generation);
         return UpdateControl.patchStatus(resource).rescheduleAfter(resultsInterval);
     }
@@ -143,10 +139,10 @@ public abstract class DefinitionReconciler<R extends CustomResource<?, ?>> imple
         return resource.getKind().toLowerCase(Locale.ROOT);
     }
 
-    private UpdateControl<R> notReady(R resource, Status status, String reason, String message, boolean tryAgain) {
+    private UpdateControl<R> notReady(R resource, S status, String reason, String message, boolean tryAgain) {
         Long generation = resource.getMetadata().getGeneration();
-        status.generation(generation);
-        Conditions.set(status.conditions(), "Ready", false, reason, message, generation);
+        status.setObservedGeneration(generation);
+        Conditions.set(status.getConditions(), "Ready", false, reason, message, generation);
         KubernetesEvents.record(client, resource, false, reason, message);
         UpdateControl<R> control = UpdateControl.patchStatus(resource);
         return tryAgain ? control.rescheduleAfter(retry) : control;

@@ -8,7 +8,6 @@ import dev.spectrum.definitions.v1alpha1.SpectrumRef;
 import dev.spectrum.operator.common.Conditions;
 import dev.spectrum.operator.definition.DefinitionReconciler;
 import dev.spectrum.operator.definition.LastRefresh;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
@@ -31,7 +30,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "batch", resources = "cronjobs", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
-public class ExperimentReconciler extends DefinitionReconciler<Experiment> {
+public class ExperimentReconciler extends DefinitionReconciler<ExperimentStatus, Experiment> {
 
     static final double SRM_THRESHOLD = 0.001;
 
@@ -59,20 +58,8 @@ public class ExperimentReconciler extends DefinitionReconciler<Experiment> {
     }
 
     @Override
-    protected Status status(Experiment experiment) {
-        if (experiment.getStatus() == null) {
-            experiment.setStatus(new ExperimentStatus());
-        }
-        ExperimentStatus status = experiment.getStatus();
-        return new Status() {
-            public List<Condition> conditions() { return status.getConditions(); }
-            public void observed(Long generation, String viewName, String sqlHash) {
-                status.setObservedGeneration(generation);
-                status.setViewName(viewName);
-                status.setSqlHash(sqlHash);
-            }
-            public void generation(Long generation) { status.setObservedGeneration(generation); }
-        };
+    protected ExperimentStatus newStatus() {
+        return new ExperimentStatus();
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.spectrum.definitions.v1alpha1.FunnelStatus;
 import dev.spectrum.definitions.v1alpha1.SpectrumRef;
 import dev.spectrum.operator.definition.DefinitionReconciler;
 import dev.spectrum.operator.definition.LastRefresh;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
@@ -27,7 +26,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "batch", resources = "cronjobs", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
-public class FunnelReconciler extends DefinitionReconciler<Funnel> {
+public class FunnelReconciler extends DefinitionReconciler<FunnelStatus, Funnel> {
 
     /** For CDI's client proxies only. */
     protected FunnelReconciler() {
@@ -53,20 +52,8 @@ public class FunnelReconciler extends DefinitionReconciler<Funnel> {
     }
 
     @Override
-    protected Status status(Funnel funnel) {
-        if (funnel.getStatus() == null) {
-            funnel.setStatus(new FunnelStatus());
-        }
-        FunnelStatus status = funnel.getStatus();
-        return new Status() {
-            public List<Condition> conditions() { return status.getConditions(); }
-            public void observed(Long generation, String viewName, String sqlHash) {
-                status.setObservedGeneration(generation);
-                status.setViewName(viewName);
-                status.setSqlHash(sqlHash);
-            }
-            public void generation(Long generation) { status.setObservedGeneration(generation); }
-        };
+    protected FunnelStatus newStatus() {
+        return new FunnelStatus();
     }
 
     /** The total row's steps (when there is no breakdown) and the last refresh time. */
