@@ -11,15 +11,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
-import java.sql.SQLException;
 import java.time.Clock;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -36,24 +31,20 @@ import org.jboss.logging.Logger;
 @Tag(name = "events")
 public class EventsResource {
 
-    static final int MAX_BODY_BYTES = 1024 * 1024;
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final Logger LOG = Logger.getLogger(EventsResource.class);
 
     private final WriteKeys writeKeys;
-    private final RawEventWriter writer;
+    private final EventSink sink;
     private final ObjectMapper mapper;
     private final EventValidator validator;
-    private final Semaphore writeSlots;
     private final IngestMetrics metrics;
-    private final long saturationWaitMillis;
 
-    public EventsResource(IngestSettings settings, RawEventWriter writer, IngestMetrics metrics) {
+    public EventsResource(IngestSettings settings, EventSink sink, IngestMetrics metrics) {
         this.writeKeys = settings.writeKeys();
-        this.writer = writer;
+        this.sink = sink;
         this.mapper = JsonMapper.strict();
         this.validator = new EventValidator(mapper, Clock.systemUTC());
-        this.writeSlots = new Semaphore(settings.maxConcurrentWrites(), true);
-        this.saturationWaitMillis = settings.saturationWait().toMillis();
         this.metrics = metrics;
     }
 
@@ -82,8 +73,7 @@ public class EventsResource {
             byte[] json = BoundedBody.read(body, gzip, MAX_BODY_BYTES);
             checkMediaType(contentType);
             List<IncomingEvent> events = EventBatch.parse(json, mapper, validator);
-            write(events, source);
-            metrics.accepted(events.size());
+            sink.commit(events, source);
             return Response.accepted(new Accepted(events.size())).type(MediaType.APPLICATION_JSON_TYPE).build();
         } catch (ApiException e) {
             metrics.rejected(e.body().error());
@@ -141,34 +131,6 @@ public class EventsResource {
         }
     }
 
-    private void write(List<IncomingEvent> events, String source) {
-        String rows = RawEventWriter.copyData(events, source, OffsetDateTime.now(ZoneOffset.UTC));
-        boolean slot;
-        try {
-            slot = writeSlots.tryAcquire(saturationWaitMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.unavailable("the service is shutting down; retry with the same event_ids");
-        }
-        if (!slot) {
-            throw ApiException.unavailable("the service is saturated; retry with the same event_ids after Retry-After seconds");
-        }
-        try {
-            metrics.timeWrite(() -> writer.write(rows));
-            metrics.batch(events.size());
-        } catch (SQLException e) {
-            LOG.warnf("could not write %d events to PostgreSQL (SQLState %s): %s", events.size(), e.getSQLState(),
-                    firstLine(e.getMessage()));
-            throw ApiException.unavailable("the database did not take the events; nothing was committed."
-                    + " Retry with the same event_ids after Retry-After seconds");
-        } finally {
-            writeSlots.release();
-        }
-    }
-
-    private static String firstLine(String message) {
-        return message == null ? "" : message.lines().findFirst().orElse("");
-    }
 
     /** {@code 202 {"accepted": N}} */
     public record Accepted(int accepted) {

@@ -9,12 +9,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper.Builder;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /** The JSON reader of the events API: strict, and exact about numbers (1.50 stays 1.50). */
-final class JsonMapper {
+public final class JsonMapper {
 
     private JsonMapper() {
     }
 
-    static ObjectMapper strict() {
+    public static ObjectMapper strict() {
         Builder builder = com.fasterxml.jackson.databind.json.JsonMapper.builder()
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
