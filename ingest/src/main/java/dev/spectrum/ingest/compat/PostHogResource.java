@@ -33,7 +33,7 @@ public class PostHogResource {
 
     /** PostHog's own transport properties, dropped. */
     private static final List<String> TRANSPORT = List.of("$lib", "$lib_version", "$geoip_disable", "distinct_id", "$groups",
-            "$anon_distinct_id", "$ip");
+            "$anon_distinct_id", "$ip", "$is_server");
 
     private final WriteKeys writeKeys;
     private final EventSink sink;
