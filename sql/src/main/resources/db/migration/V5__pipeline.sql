@@ -4,17 +4,19 @@
 SET LOCAL ROLE spectrum_pipeline;
 
 -- A JSON value as a number: a JSON number, or a string that is a plain decimal (optional sign,
--- digits, optional fraction); anything else is null, never an error. Strings over 1000
--- characters are not numbers (no real amount is that long, and numeric input would refuse some
--- of them, which must never stop a load). Used for revenue and for gt/gte/lt/lte filters.
+-- digits, optional fraction); anything else is null, never an error. A decimal string beyond
+-- what PostgreSQL's numeric can hold (over 131072 digits, or over 16383 after the point) is not
+-- a number either, since numeric input would refuse it and that must never stop a load. Used
+-- for revenue and for gt/gte/lt/lte filters.
 CREATE FUNCTION warehouse.json_number(value jsonb) RETURNS numeric
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $fn$
     SELECT CASE jsonb_typeof(value)
                WHEN 'number' THEN (value #>> '{}')::numeric
                WHEN 'string' THEN
-                   CASE WHEN length(value #>> '{}') <= 1000
+                   CASE WHEN length(value #>> '{}') <= 131072
                          AND (value #>> '{}') ~ '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$'
+                         AND length(coalesce(substring(value #>> '{}' FROM '\.([0-9]*)$'), '')) <= 16383
                         THEN (value #>> '{}')::numeric
                    END
            END

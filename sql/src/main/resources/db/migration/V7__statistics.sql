@@ -194,13 +194,15 @@ AS $fn$
 $fn$;
 
 -- P(|T| > |t|) for Student's t with df > 0 degrees of freedom: the two-sided p-value, computed
--- directly so that tiny p-values keep their relative precision. Beyond 1e7 degrees of freedom
--- the normal tail with its first correction term (error of order 1/df²) is used.
+-- directly so that tiny p-values keep their relative precision. With very many degrees of
+-- freedom the incomplete beta's continued fraction needs about √df steps, so there the normal
+-- tail with its first correction term is used, but only where the terms it leaves out (relative
+-- size about t⁸/df²) are below 1e-8: beyond 1e7 df for moderate t, and beyond 1e9 df for any t.
 CREATE FUNCTION warehouse.t_two_sided_p(t double precision, df double precision) RETURNS double precision
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $fn$
     SELECT CASE
-        WHEN df > 1e7 THEN
+        WHEN df > 1e9 OR (df > 1e7 AND (t * t) ^ 4 / (df * df) < 1e-8) THEN
             2 * (0.5 * warehouse.upper_incomplete_gamma(0.5, t * t / 2)
                  + warehouse.exp_or_zero(-t * t / 2) / sqrt(2 * pi()) * (abs(t) ^ 3 + abs(t)) / (4 * df))
         ELSE warehouse.incomplete_beta(df / 2, 0.5, df / (df + t * t), t * t / (df + t * t))
