@@ -29,12 +29,12 @@ class SpectrumCommandTest {
     void migrateAppliesEveryMigrationThenReportsUpToDate() {
         Result first = spectrum(env(), "migrate");
         assertThat(first.status()).isZero();
-        assertThat(first.out()).contains("applied 8 migrations, schema version is now 8")
-                .contains("V8 experiments");
+        assertThat(first.out()).contains("applied 9 migrations, schema version is now 9")
+                .contains("V9 definition owners");
 
         Result second = spectrum(env(), "migrate");
         assertThat(second.status()).isZero();
-        assertThat(second.out()).contains("is up to date at schema version 8");
+        assertThat(second.out()).contains("is up to date at schema version 9");
     }
 
     @Test

@@ -65,7 +65,7 @@ class OperatorTest {
             assertThat(condition(s.getStatus().getConditions(), "DatabaseReady")).isEqualTo("True");
             assertThat(condition(s.getStatus().getConditions(), "SchemaReady")).isEqualTo("True");
             assertThat(condition(s.getStatus().getConditions(), "IngestReady")).isEqualTo("Unknown");
-            assertThat(s.getStatus().getSchemaVersion()).isEqualTo("8");
+            assertThat(s.getStatus().getSchemaVersion()).isEqualTo("9");
         });
     }
 
@@ -236,6 +236,42 @@ class OperatorTest {
             assertThat(condition(s.getStatus().getConditions(), "DatabaseReady")).isEqualTo("True");
             assertThat(condition(s.getStatus().getConditions(), "Ready")).isEqualTo("True");
         });
+    }
+
+    @Test
+    @Order(9)
+    void aSecondFunnelOfTheSameNameOnTheSameDatabaseIsAConflictAndCannotDropTheFirst() throws Exception {
+        client.resources(Funnel.class).inNamespace(NS).resource(funnel("shared", "local", "7d", "op_signup", "op_buy")).create();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(condition(client.resources(Funnel.class).inNamespace(NS)
+                .withName("shared").get().getStatus().getConditions(), "Ready")).isEqualTo("True"));
+
+        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("other")
+                .endMetadata().build()).create();
+        var secret = secret("pg", db.name(), 5432);
+        secret.getMetadata().setNamespace("other");
+        client.secrets().inNamespace("other").resource(secret).create();
+        Spectrum spectrum = spectrum("local", "pg");
+        spectrum.getMetadata().setNamespace("other");
+        client.resources(Spectrum.class).inNamespace("other").resource(spectrum).create();
+        Funnel second = funnel("shared", "local", "1h", "op_signup", "op_buy");
+        second.getMetadata().setNamespace("other");
+        client.resources(Funnel.class).inNamespace("other").resource(second).create();
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            Funnel f = client.resources(Funnel.class).inNamespace("other").withName("shared").get();
+            assertThat(f.getStatus()).isNotNull();
+            assertThat(f.getStatus().getConditions()).anySatisfy(c -> {
+                assertThat(c.getType()).isEqualTo("Ready");
+                assertThat(c.getReason()).isEqualTo("Conflict");
+                assertThat(c.getMessage()).contains("from test/shared already owns analytics.funnel_shared");
+            });
+        });
+        // the first one's view stays, with its own window, also after the second is deleted
+        client.resources(Funnel.class).inNamespace("other").withName("shared").delete();
+        await().atMost(WAIT).until(() -> client.resources(Funnel.class).inNamespace("other").withName("shared").get() == null);
+        assertThat(db.value("SELECT spec ->> 'window' FROM warehouse.definitions WHERE name = 'shared'", String.class))
+                .isEqualTo("7d");
+        assertThat(db.value("SELECT to_regclass('analytics.funnel_shared') IS NOT NULL", Boolean.class)).isTrue();
     }
 
     static String condition(List<Condition> conditions, String type) {

@@ -39,10 +39,25 @@ public final class ViewStore {
     static final Kind EXPERIMENT = new Kind("Experiment", "(metric, variant)",
             "mv_experiment_results", "warehouse.no_experiment_rows");
 
-    private final DataSource dataSource;
+    /** Another resource (another namespace) already owns this view in this database. */
+    public static class Conflict extends RuntimeException {
+        public Conflict(String message) {
+            super(message);
+        }
+    }
 
+    private final DataSource dataSource;
+    private final String owner;
+
+    /** A store for ./spectrum: definitions it applies have no owner. */
     public ViewStore(DataSource dataSource) {
+        this(dataSource, null);
+    }
+
+    /** A store for the operator: {@code owner} is the resource's namespace/name. */
+    public ViewStore(DataSource dataSource, String owner) {
         this.dataSource = dataSource;
+        this.owner = owner;
     }
 
     /** The SQL that makes a funnel's view, as applied (its hash is the definition's identity). */
@@ -93,7 +108,12 @@ public final class ViewStore {
             try (var st = c.createStatement()) {
                 st.execute("SET LOCAL ROLE spectrum_pipeline");
                 st.execute("SELECT pg_advisory_xact_lock(hashtext('spectrum.definitions'))"); // one change at a time
-                String applied = appliedHash(c, kind.name(), name);
+                String[] existing = applied(c, kind.name(), name);
+                String applied = existing == null ? null : existing[0];
+                if (existing != null && ownedByAnother(existing[1])) {
+                    throw new Conflict(kind.name() + " " + name + " from " + existing[1] + " already owns analytics." + view
+                            + " in this database; give this one another name");
+                }
                 if (hash.equals(applied)) {
                     c.rollback();
                     return Outcome.UNCHANGED;
@@ -109,16 +129,18 @@ public final class ViewStore {
                 st.execute("ALTER MATERIALIZED VIEW analytics." + identifier(next) + " RENAME TO " + identifier(view));
                 st.execute("ALTER INDEX analytics." + identifier(next + "_key") + " RENAME TO " + identifier(view + "_key"));
                 try (var record = c.prepareStatement("""
-                        INSERT INTO warehouse.definitions (kind, name, view_name, sql_hash, sql, spec, applied_at)
-                        VALUES (?, ?, ?, ?, ?, ?::jsonb, now())
+                        INSERT INTO warehouse.definitions (kind, name, view_name, sql_hash, sql, spec, applied_at, owner)
+                        VALUES (?, ?, ?, ?, ?, ?::jsonb, now(), ?)
                         ON CONFLICT (kind, name) DO UPDATE SET view_name = excluded.view_name, sql_hash = excluded.sql_hash,
-                            sql = excluded.sql, spec = excluded.spec, applied_at = excluded.applied_at""")) {
+                            sql = excluded.sql, spec = excluded.spec, applied_at = excluded.applied_at,
+                            owner = coalesce(excluded.owner, definitions.owner)""")) {
                     record.setString(1, kind.name());
                     record.setString(2, name);
                     record.setString(3, "analytics." + view);
                     record.setString(4, hash);
                     record.setString(5, sql);
                     record.setString(6, specJson);
+                    record.setString(7, owner);
                     record.executeUpdate();
                 }
                 st.execute(combinedView(c, kind));
@@ -140,6 +162,11 @@ public final class ViewStore {
                 st.execute("SET LOCAL ROLE spectrum_pipeline");
                 st.execute("SELECT pg_advisory_xact_lock(hashtext('spectrum.definitions'))");
                 String view;
+                String[] existing = applied(c, kind.name(), name);
+                if (existing != null && ownedByAnother(existing[1])) {
+                    c.rollback();
+                    return false;   // another resource's view: not ours to drop
+                }
                 try (var q = c.prepareStatement("DELETE FROM warehouse.definitions WHERE kind = ? AND name = ? RETURNING view_name")) {
                     q.setString(1, kind.name());
                     q.setString(2, name);
@@ -189,14 +216,20 @@ public final class ViewStore {
         return views;
     }
 
-    private static String appliedHash(Connection c, String kind, String name) throws SQLException {
-        try (var q = c.prepareStatement("SELECT sql_hash FROM warehouse.definitions WHERE kind = ? AND name = ?")) {
+    /** {sql_hash, owner} of the applied definition, or null. */
+    private static String[] applied(Connection c, String kind, String name) throws SQLException {
+        try (var q = c.prepareStatement("SELECT sql_hash, owner FROM warehouse.definitions WHERE kind = ? AND name = ?")) {
             q.setString(1, kind);
             q.setString(2, name);
             try (var rs = q.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
             }
         }
+    }
+
+    /** Owned by a resource other than this store's (./spectrum, with no owner, may act on any). */
+    private boolean ownedByAnother(String existingOwner) {
+        return owner != null && existingOwner != null && !existingOwner.equals(owner);
     }
 
     /** CREATE VIEW of the kind's combined view over every definition of that kind recorded (or empty). */

@@ -91,12 +91,15 @@ public abstract class DefinitionReconciler<S extends DefinitionStatus, R extends
         String sql = definition.createSql();
         String hash = ViewStore.sha256(sql);
         try {
-            ViewStore.Outcome outcome = definition.applyTo(new ViewStore(dataSource), JSON.writeValueAsString(resource.getSpec()));
+            ViewStore.Outcome outcome = definition.applyTo(new ViewStore(dataSource, owner(resource)),
+                    JSON.writeValueAsString(resource.getSpec()));
             if (outcome != ViewStore.Outcome.UNCHANGED) {
                 KubernetesEvents.record(client, resource, true, outcome == ViewStore.Outcome.CREATED ? "ViewCreated" : "ViewReplaced",
                         "analytics." + definition.viewName() + " " + outcome.name().toLowerCase(Locale.ROOT));
             }
             readResults(resource, dataSource, definition);
+        } catch (ViewStore.Conflict e) {
+            return notReady(resource, status, "Conflict", e.getMessage(), false);
         } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
             return notReady(resource, status, "DatabaseError", "cannot apply the view in " + database.describe() + ": "
                     + firstLine(e.getMessage()), true);
@@ -122,7 +125,7 @@ public abstract class DefinitionReconciler<S extends DefinitionStatus, R extends
             return DeleteControl.defaultDelete(); // no database to drop anything from
         }
         try {
-            var store = new ViewStore(SpectrumDatabase.of(spectrum, client).dataSource());
+            var store = new ViewStore(SpectrumDatabase.of(spectrum, client).dataSource(), owner(resource));
             boolean dropped = kindOf(resource).equals("funnel") ? store.deleteFunnel(resource.getMetadata().getName())
                     : store.deleteExperiment(resource.getMetadata().getName());
             if (dropped) {
@@ -133,6 +136,11 @@ public abstract class DefinitionReconciler<S extends DefinitionStatus, R extends
             KubernetesEvents.record(client, resource, false, "DropFailed", "cannot drop the view yet: " + firstLine(e.getMessage()));
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(retry);
         }
+    }
+
+    /** Who applies the view: the resource's namespace/name (a second one of that name elsewhere is a Conflict). */
+    private static String owner(CustomResource<?, ?> resource) {
+        return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
     }
 
     private static String kindOf(CustomResource<?, ?> resource) {
