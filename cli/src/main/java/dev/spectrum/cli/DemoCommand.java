@@ -80,14 +80,13 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void send(IngestProcess ingest, List<ObjectNode> events, PrintWriter out) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        var product = new DemoProduct(0);
         boolean terminal = System.console() != null;
         int sent = 0;
         while (sent < events.size()) {
             List<ObjectNode> slice = events.subList(sent, Math.min(events.size(), sent + BATCH));
             var response = http.send(HttpRequest.newBuilder(URI.create(ingest.url + "/v1/events"))
                     .header("Authorization", "Bearer " + ingest.writeKey).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(product.batch(slice).toString())).build(),
+                    .POST(HttpRequest.BodyPublishers.ofString(DemoProduct.batch(slice))).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 202) {
                 throw new UserError("the ingest service answered " + response.statusCode() + ": " + response.body());

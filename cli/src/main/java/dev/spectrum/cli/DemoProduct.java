@@ -129,9 +129,10 @@ final class DemoProduct {
         return values[rnd.nextInt(values.length)];
     }
 
-    ArrayNode batch(List<ObjectNode> slice) {
-        ArrayNode array = json.createArrayNode();
-        slice.forEach(array::add);
-        return array;
+    /** A slice of events as the JSON array the events API takes. */
+    static String batch(List<ObjectNode> slice) {
+        ArrayNode array = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        array.addAll(slice);
+        return array.toString();
     }
 }

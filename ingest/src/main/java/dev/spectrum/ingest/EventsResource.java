@@ -1,7 +1,6 @@
 package dev.spectrum.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;

@@ -5,7 +5,6 @@ import static dev.spectrum.definitions.sql.SqlText.literal;
 import dev.spectrum.definitions.experiment.ExperimentDefinition.Metric;
 import dev.spectrum.definitions.experiment.ExperimentDefinition.Variant;
 import dev.spectrum.definitions.filter.Filter;
-import dev.spectrum.definitions.v1alpha1.ExperimentSpec.Correction;
 import java.util.StringJoiner;
 
 /**
