@@ -11,7 +11,7 @@ import java.util.List;
 
 /** What an Experiment compares. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class ExperimentSpec {
+public class ExperimentSpec implements DefinitionSpec {
 
     @Required
     @JsonPropertyDescription("The Spectrum installation (in the same namespace) whose database holds the view.")

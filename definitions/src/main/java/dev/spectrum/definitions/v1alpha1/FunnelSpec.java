@@ -11,7 +11,7 @@ import java.util.List;
 
 /** What a Funnel measures. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class FunnelSpec {
+public class FunnelSpec implements DefinitionSpec {
 
     /** Durations: a whole number and m, h or d. */
     public static final String DURATION = "^[1-9][0-9]{0,5}[mhd]$";

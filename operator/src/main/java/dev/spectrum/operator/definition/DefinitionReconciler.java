@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spectrum.definitions.InvalidDefinitionException;
 import dev.spectrum.definitions.apply.Definition;
 import dev.spectrum.definitions.apply.ViewStore;
+import dev.spectrum.definitions.v1alpha1.DefinitionSpec;
 import dev.spectrum.definitions.v1alpha1.DefinitionStatus;
 import dev.spectrum.definitions.v1alpha1.Spectrum;
 import dev.spectrum.definitions.v1alpha1.SpectrumRef;
@@ -30,7 +31,7 @@ import javax.sql.DataSource;
  * Deleting the resource drops its view (finalizer); the ConfigMap and CronJob go with their owner
  * reference. Subclasses say how to check the resource and how to read its results.
  */
-public abstract class DefinitionReconciler<S extends DefinitionStatus, R extends CustomResource<?, S>>
+public abstract class DefinitionReconciler<P extends DefinitionSpec, S extends DefinitionStatus, R extends CustomResource<P, S>>
         implements Reconciler<R>, Cleaner<R> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,7 +55,8 @@ public abstract class DefinitionReconciler<S extends DefinitionStatus, R extends
     /** The checked definition, or InvalidDefinitionException with what to change. */
     protected abstract Definition define(R resource);
 
-    protected abstract SpectrumRef spectrumRef(R resource);
+    /** Drops the resource's view (by name: its spec may no longer be valid); false when another owns it. */
+    protected abstract boolean dropView(ViewStore store, String name) throws SQLException;
 
     /** A new, empty status of the resource's kind. */
     protected abstract S newStatus();
@@ -118,17 +120,15 @@ public abstract class DefinitionReconciler<S extends DefinitionStatus, R extends
 
     @Override
     public DeleteControl cleanup(R resource, Context<R> context) {
-        SpectrumRef ref = resource.getSpec() == null ? null : spectrumRef(resource);
-        Spectrum spectrum = ref == null ? null
+        SpectrumRef ref = spectrumRef(resource);
+        Spectrum spectrum = ref.getName() == null || ref.getName().isEmpty() ? null
                 : client.resources(Spectrum.class).inNamespace(resource.getMetadata().getNamespace()).withName(ref.getName()).get();
         if (spectrum == null) {
             return DeleteControl.defaultDelete(); // no database to drop anything from
         }
         try {
             var store = new ViewStore(SpectrumDatabase.of(spectrum, client).dataSource(), owner(resource));
-            boolean dropped = kindOf(resource).equals("funnel") ? store.deleteFunnel(resource.getMetadata().getName())
-                    : store.deleteExperiment(resource.getMetadata().getName());
-            if (dropped) {
+            if (dropView(store, resource.getMetadata().getName())) {
                 KubernetesEvents.record(client, resource, true, "ViewDropped", "the view is dropped");
             }
             return DeleteControl.defaultDelete();
@@ -138,13 +138,14 @@ public abstract class DefinitionReconciler<S extends DefinitionStatus, R extends
         }
     }
 
+    private static SpectrumRef spectrumRef(CustomResource<? extends DefinitionSpec, ?> resource) {
+        return resource.getSpec() == null || resource.getSpec().getSpectrumRef() == null ? new SpectrumRef("")
+                : resource.getSpec().getSpectrumRef();
+    }
+
     /** Who applies the view: the resource's namespace/name (a second one of that name elsewhere is a Conflict). */
     private static String owner(CustomResource<?, ?> resource) {
         return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
-    }
-
-    private static String kindOf(CustomResource<?, ?> resource) {
-        return resource.getKind().toLowerCase(Locale.ROOT);
     }
 
     private UpdateControl<R> notReady(R resource, S status, String reason, String message, boolean tryAgain) {

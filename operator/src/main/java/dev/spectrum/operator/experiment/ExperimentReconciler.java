@@ -4,7 +4,8 @@ import dev.spectrum.definitions.apply.Definition;
 import dev.spectrum.definitions.experiment.ExperimentDefinition;
 import dev.spectrum.definitions.v1alpha1.Experiment;
 import dev.spectrum.definitions.v1alpha1.ExperimentStatus;
-import dev.spectrum.definitions.v1alpha1.SpectrumRef;
+import dev.spectrum.definitions.apply.ViewStore;
+import dev.spectrum.definitions.v1alpha1.ExperimentSpec;
 import dev.spectrum.operator.common.Conditions;
 import dev.spectrum.operator.definition.DefinitionReconciler;
 import dev.spectrum.operator.definition.LastRefresh;
@@ -30,7 +31,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "batch", resources = "cronjobs", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
-public class ExperimentReconciler extends DefinitionReconciler<ExperimentStatus, Experiment> {
+public class ExperimentReconciler extends DefinitionReconciler<ExperimentSpec, ExperimentStatus, Experiment> {
 
     static final double SRM_THRESHOLD = 0.001;
 
@@ -52,9 +53,8 @@ public class ExperimentReconciler extends DefinitionReconciler<ExperimentStatus,
     }
 
     @Override
-    protected SpectrumRef spectrumRef(Experiment experiment) {
-        return experiment.getSpec() == null || experiment.getSpec().getSpectrumRef() == null ? new SpectrumRef("")
-                : experiment.getSpec().getSpectrumRef();
+    protected boolean dropView(ViewStore store, String name) throws SQLException {
+        return store.deleteExperiment(name);
     }
 
     @Override

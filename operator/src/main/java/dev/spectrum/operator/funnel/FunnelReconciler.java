@@ -4,7 +4,8 @@ import dev.spectrum.definitions.apply.Definition;
 import dev.spectrum.definitions.funnel.FunnelDefinition;
 import dev.spectrum.definitions.v1alpha1.Funnel;
 import dev.spectrum.definitions.v1alpha1.FunnelStatus;
-import dev.spectrum.definitions.v1alpha1.SpectrumRef;
+import dev.spectrum.definitions.apply.ViewStore;
+import dev.spectrum.definitions.v1alpha1.FunnelSpec;
 import dev.spectrum.operator.definition.DefinitionReconciler;
 import dev.spectrum.operator.definition.LastRefresh;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,7 +27,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "batch", resources = "cronjobs", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
-public class FunnelReconciler extends DefinitionReconciler<FunnelStatus, Funnel> {
+public class FunnelReconciler extends DefinitionReconciler<FunnelSpec, FunnelStatus, Funnel> {
 
     /** For CDI's client proxies only. */
     protected FunnelReconciler() {
@@ -46,9 +47,8 @@ public class FunnelReconciler extends DefinitionReconciler<FunnelStatus, Funnel>
     }
 
     @Override
-    protected SpectrumRef spectrumRef(Funnel funnel) {
-        return funnel.getSpec() == null || funnel.getSpec().getSpectrumRef() == null ? new SpectrumRef("")
-                : funnel.getSpec().getSpectrumRef();
+    protected boolean dropView(ViewStore store, String name) throws SQLException {
+        return store.deleteFunnel(name);
     }
 
     @Override

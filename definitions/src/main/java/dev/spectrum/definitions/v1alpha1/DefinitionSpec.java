@@ -1,0 +1,7 @@
+package dev.spectrum.definitions.v1alpha1;
+
+/** What every definition's spec has (Funnel, Experiment): the Spectrum whose database holds its view. */
+public interface DefinitionSpec {
+
+    SpectrumRef getSpectrumRef();
+}
