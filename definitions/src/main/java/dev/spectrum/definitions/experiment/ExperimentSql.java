@@ -25,56 +25,26 @@ public final class ExperimentSql {
         return new ExperimentSql(experiment).build();
     }
 
+    /*
+     * The shape, chosen so that its speed does not depend on row estimates (issue #17): the JSON
+     * property filters make the planner guess a handful of exposed persons, and a join of those
+     * persons back to event_stream then became a nested loop over the events, once per person.
+     * Here nothing joins persons to events:
+     *   stream         one pass over event_stream: every exposure and every metric's matching
+     *                  event, each row flagged with what it is
+     *   timed          each row with its person's first exposure t0, by a window over the person
+     *   assigned       one row per assigned person: the variant and each metric's events and
+     *                  total in the window, by one GROUP BY over the same order
+     *   person_values  every assigned person's value of every metric
+     * then the statistics over those values (grid ... srm), each CTE a step of semantics.md.
+     */
     private String build() {
         var sql = new StringBuilder();
-        var variantNames = new StringJoiner(", ", "ARRAY[", "]::text[]");
-        x.variants().forEach(v -> variantNames.add(literal(v.name())));
-        sql.append("WITH exposures AS (   -- exposures to a variant of the spec, between start and end\n")
-                .append("    SELECT e.person, e.occurred_at AS t, e.properties ->> ").append(literal(x.variantProperty())).append(" AS variant\n")
-                .append("    FROM warehouse.event_stream e\n")
-                .append("    WHERE e.event_type = ").append(literal(x.exposureEvent())).append('\n')
-                .append("      AND (e.properties ->> ").append(literal(x.experimentProperty())).append(") = ").append(literal(x.key())).append('\n')
-                .append("      AND (e.properties ->> ").append(literal(x.variantProperty())).append(") = ANY (").append(variantNames).append(")\n");
-        if (x.start() != null) {
-            sql.append("      AND e.occurred_at >= ").append(time(x.start())).append('\n');
-        }
-        if (x.end() != null) {
-            sql.append("      AND e.occurred_at < ").append(time(x.end())).append('\n');
-        }
-        sql.append("), assigned AS (   -- one variant per person (exposed to two: left out), from the first exposure t0\n")
-                .append("    SELECT person, min(variant) AS variant, min(t) AS t0\n")
-                .append("    FROM exposures GROUP BY person HAVING count(DISTINCT variant) = 1\n)");
-        for (int i = 1; i <= x.metrics().size(); i++) {
-            Metric m = x.metrics().get(i - 1);
-            sql.append(", m").append(i).append(" AS (   -- metric ").append(i).append(": matching events from t0 to t0 + window\n")
-                    .append("    SELECT a.person, count(*) AS events, ")
-                    .append(m.property() == null ? "0::numeric" : "coalesce(sum(warehouse.json_number(e.properties -> " + literal(m.property()) + ")), 0)")
-                    .append(" AS total\n")
-                    .append("    FROM assigned a\n")
-                    .append("    JOIN warehouse.event_stream e ON e.person = a.person\n")
-                    .append("    WHERE e.event_type = ").append(literal(m.event()));
-            for (Filter f : m.where()) {
-                sql.append("\n      AND ").append(f.sql("e.properties"));
-            }
-            sql.append("\n      AND e.occurred_at >= a.t0 AND e.occurred_at <= a.t0 + ").append(x.window().toSqlInterval());
-            if (x.end() != null) {
-                sql.append(" AND e.occurred_at < ").append(time(x.end()));
-            }
-            sql.append("\n    GROUP BY a.person\n)");
-        }
-        sql.append(", person_values AS (   -- every assigned person's value of every metric\n");
-        for (int i = 1; i <= x.metrics().size(); i++) {
-            Metric m = x.metrics().get(i - 1);
-            String value = switch (m.type()) {
-                case conversion -> "CASE WHEN m.events > 0 THEN 1 ELSE 0 END";
-                case count -> "coalesce(m.events, 0)";
-                case sum -> "coalesce(m.total, 0)";
-            };
-            sql.append(i == 1 ? "" : "    UNION ALL\n")
-                    .append("    SELECT ").append(i).append(" AS metric_no, a.variant, (").append(value).append(")::double precision AS value\n")
-                    .append("    FROM assigned a LEFT JOIN m").append(i).append(" m USING (person)\n");
-        }
-        sql.append("), grid (metric_no, metric, conversion, variant_no, variant, weight, is_control) AS (\n")
+        sql.append("WITH ").append(stream())
+                .append(", ").append(timed())
+                .append(", ").append(assigned())
+                .append(", ").append(personValues());
+        sql.append(", grid (metric_no, metric, conversion, variant_no, variant, weight, is_control) AS (\n")
                 .append("    SELECT m.*, v.* FROM (VALUES ");
         var metricRows = new StringJoiner(", ");
         for (int i = 1; i <= x.metrics().size(); i++) {
@@ -134,6 +104,114 @@ public final class ExperimentSql {
                 .append("       a.chance_to_beat_control, s.srm_p_value\n")
                 .append("FROM adjusted a CROSS JOIN srm s\n");
         return sql.toString();
+    }
+
+    /** Exposure to a variant of the spec, between start and end (an exposure event of the spec's key). */
+    private String exposure() {
+        var variantNames = new StringJoiner(", ", "ARRAY[", "]::text[]");
+        x.variants().forEach(v -> variantNames.add(literal(v.name())));
+        var condition = new StringBuilder()
+                .append("e.event_type = ").append(literal(x.exposureEvent()))
+                .append(" AND (e.properties ->> ").append(literal(x.experimentProperty())).append(") = ").append(literal(x.key()))
+                .append(" AND (e.properties ->> ").append(literal(x.variantProperty())).append(") = ANY (").append(variantNames).append(')');
+        if (x.start() != null) {
+            condition.append(" AND e.occurred_at >= ").append(time(x.start()));
+        }
+        if (x.end() != null) {
+            condition.append(" AND e.occurred_at < ").append(time(x.end()));
+        }
+        return condition.toString();
+    }
+
+    /** An event matching metric m: its event type and every where filter. */
+    private static String matches(Metric m) {
+        var condition = new StringBuilder("e.event_type = ").append(literal(m.event()));
+        for (Filter f : m.where()) {
+            condition.append(" AND ").append(f.sql("e.properties"));
+        }
+        return condition.toString();
+    }
+
+    /** stream: one pass over the events; a row per exposure or matching metric event, flagged. */
+    private String stream() {
+        var types = new java.util.LinkedHashSet<String>();
+        types.add(x.exposureEvent());
+        x.metrics().forEach(m -> types.add(m.event()));
+        var typeList = new StringJoiner(", ", "ARRAY[", "]::text[]");
+        types.forEach(t -> typeList.add(literal(t)));
+        var sql = new StringBuilder()
+                .append("stream AS (   -- one pass over the events: exposures (with their variant) and each metric's matching events\n")
+                .append("    SELECT e.person, e.occurred_at AS t,\n")
+                .append("           CASE WHEN ").append(exposure()).append("\n")
+                .append("                THEN e.properties ->> ").append(literal(x.variantProperty())).append(" END AS variant");
+        var any = new StringJoiner("\n        OR ", "      AND (", ")\n");
+        any.add(exposure());
+        for (int i = 1; i <= x.metrics().size(); i++) {
+            Metric m = x.metrics().get(i - 1);
+            sql.append(",\n           coalesce(").append(matches(m)).append(", false) AS m").append(i);
+            if (m.property() != null) {
+                sql.append(",\n           warehouse.json_number(e.properties -> ").append(literal(m.property())).append(") AS v").append(i);
+            }
+            any.add(matches(m));
+        }
+        sql.append("\n    FROM warehouse.event_stream e\n")
+                .append("    WHERE e.event_type = ANY (").append(typeList).append(")\n")
+                .append(any)
+                .append(")");
+        return sql.toString();
+    }
+
+    /** timed: each row with its person's first exposure t0 and whether it lies in the metric window. */
+    private String timed() {
+        var sql = new StringBuilder()
+                .append("timed AS (   -- each row with its person's first exposure t0 (a window over the person, no join)\n")
+                .append("    SELECT s.*, s.t >= s.t0 AND s.t <= s.t0 + ").append(x.window().toSqlInterval());
+        if (x.end() != null) {
+            sql.append(" AND s.t < ").append(time(x.end()));
+        }
+        sql.append(" AS in_window\n")
+                .append("    FROM (SELECT s.*, min(s.t) FILTER (WHERE s.variant IS NOT NULL) OVER (PARTITION BY s.person) AS t0\n")
+                .append("          FROM stream s) s\n")
+                .append("    WHERE s.t0 IS NOT NULL\n")
+                .append(")");
+        return sql.toString();
+    }
+
+    /** assigned: one row per person with one variant (exposed to two: left out), with each metric's events and total. */
+    private String assigned() {
+        var sql = new StringBuilder()
+                .append("assigned AS (   -- one variant per person (exposed to two: left out); each metric's events from t0 to t0 + window\n")
+                .append("    SELECT person, min(variant) AS variant, min(t0) AS t0");
+        for (int i = 1; i <= x.metrics().size(); i++) {
+            Metric m = x.metrics().get(i - 1);
+            sql.append(",\n           count(*) FILTER (WHERE m").append(i).append(" AND in_window) AS events").append(i)
+                    .append(", ")
+                    .append(m.property() == null ? "0::numeric"
+                            : "coalesce(sum(v" + i + ") FILTER (WHERE m" + i + " AND in_window), 0)")
+                    .append(" AS total").append(i);
+        }
+        sql.append("\n    FROM timed\n")
+                .append("    GROUP BY person\n")
+                .append("    HAVING min(variant) = max(variant)\n")
+                .append(")");
+        return sql.toString();
+    }
+
+    /** person_values: every assigned person's value of every metric. */
+    private String personValues() {
+        var sql = new StringBuilder("person_values AS (   -- every assigned person's value of every metric\n");
+        for (int i = 1; i <= x.metrics().size(); i++) {
+            Metric m = x.metrics().get(i - 1);
+            String value = switch (m.type()) {
+                case conversion -> "CASE WHEN a.events" + i + " > 0 THEN 1 ELSE 0 END";
+                case count -> "a.events" + i;
+                case sum -> "a.total" + i;
+            };
+            sql.append(i == 1 ? "" : "    UNION ALL\n")
+                    .append("    SELECT ").append(i).append(" AS metric_no, a.variant, (").append(value).append(")::double precision AS value\n")
+                    .append("    FROM assigned a\n");
+        }
+        return sql.append(")").toString();
     }
 
     /** Holm: max over j <= i of min(1, (m - j + 1) p(j)); Benjamini-Hochberg: min over j >= i of min(1, m p(j) / j). */
