@@ -62,6 +62,9 @@ final class DemoReport {
         out.println("  " + psql + " -c \"SELECT * FROM analytics.mv_sessions ORDER BY started_at DESC LIMIT 20\"");
         out.println("  " + psql + " -c \"SELECT * FROM analytics.pipeline_runs\"");
         out.println("  " + psql + " -c '\\dm+ analytics.*'");
+        out.println();
+        out.println("The same numbers in Grafana: `docker compose up`, then http://localhost:3000 (dashboards in folder Spectrum),"
+                + " or load grafana/dashboards/ into an existing Grafana as grafana/README.md says.");
         out.flush();
     }
 

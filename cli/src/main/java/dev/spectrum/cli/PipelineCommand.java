@@ -67,7 +67,7 @@ final class PipelineCommand implements Callable<Integer> {
         } else {
             out.printf("Pipeline run %d: loaded %,d events from staging ids %d..%d, skipped %,d duplicates%s, %.1f s.%n",
                     run.runId(), run.eventsLoaded(), run.rawFrom(), run.rawTo(), run.duplicatesSkipped(),
-                    noRefresh ? "" : "; refreshed analytics.mv_sessions, mv_retention_cohorts, mv_revenue_summary",
+                    noRefresh ? "" : "; refreshed the standard analytics views (sessions, retention, revenue, activity, lifecycle)",
                     seconds);
         }
         out.flush();

@@ -1,0 +1,53 @@
+package dev.spectrum.grafana;
+
+import dev.spectrum.definitions.apply.ViewStore;
+import dev.spectrum.definitions.experiment.ExperimentDefinition;
+import dev.spectrum.definitions.files.DefinitionFiles;
+import dev.spectrum.definitions.funnel.FunnelDefinition;
+import dev.spectrum.definitions.v1alpha1.Experiment;
+import dev.spectrum.definitions.v1alpha1.Funnel;
+import dev.spectrum.sql.testing.TestDatabase;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.stream.Collectors;
+
+/** Loads data sets and definitions into a test database. */
+final class SpectrumData {
+
+    static final Path BENCH = Path.of("..", "bench");
+
+    private SpectrumData() {
+    }
+
+    /**
+     * The shared benchmark data set (bench/generate.sql, its psql meta-commands left out) at the
+     * given size, the experiment's exposures, one pipeline run, and the benchmark's three funnels
+     * and one experiment applied.
+     */
+    static void benchmarkDataSet(TestDatabase db, int events) throws IOException, SQLException {
+        String generate = Files.readString(BENCH.resolve("generate.sql")).lines()
+                .filter(line -> !line.strip().startsWith("\\"))
+                .collect(Collectors.joining("\n"))
+                .replace(":events", String.valueOf(events));
+        db.execute(generate, Files.readString(BENCH.resolve("dashboards-exposures.sql")));
+        db.runPipeline();
+        apply(db, Files.readString(BENCH.resolve("dashboards-definitions.yaml")));
+    }
+
+    /** Applies every Funnel and Experiment of the YAML text through the one ViewStore. */
+    static void apply(TestDatabase db, String yaml) throws IOException, SQLException {
+        ViewStore store = new ViewStore(db.dataSource());
+        for (HasMetadata resource : DefinitionFiles.parse(yaml)) {
+            if (resource instanceof Funnel funnel) {
+                store.applyFunnel(FunnelDefinition.from(funnel), "{}");
+            } else if (resource instanceof Experiment experiment) {
+                store.applyExperiment(ExperimentDefinition.from(experiment), "{}");
+            } else {
+                throw new IllegalArgumentException("not a definition: " + resource.getKind());
+            }
+        }
+    }
+}
