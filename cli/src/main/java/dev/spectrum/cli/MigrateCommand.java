@@ -34,6 +34,9 @@ final class MigrateCommand implements Callable<Integer> {
                     result.targetSchemaVersion);
             result.migrations.forEach(m -> out.printf("  V%s %s%n", m.version, m.description));
         }
+        for (String line : RetentionSettings.applyFromEnvironment(dataSource, parent.environment(), "migrate")) {
+            out.printf("  %s%n", line);
+        }
         out.flush();
         return 0;
     }

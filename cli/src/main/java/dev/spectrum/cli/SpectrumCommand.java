@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "spectrum 0.1.0",
         description = "Self-hosted product analytics on PostgreSQL, without Kubernetes.",
-        subcommands = {DemoCommand.class, MigrateCommand.class, PipelineCommand.class, ApplyCommand.class, DeleteCommand.class, RefreshCommand.class},
+        subcommands = {DemoCommand.class, MigrateCommand.class, PipelineCommand.class, ApplyCommand.class, DeleteCommand.class, RefreshCommand.class,
+            ForgetCommand.class},
         footer = {"",
             "Database: SPECTRUM_DB_URL (jdbc:postgresql://host:port/db),",
             "SPECTRUM_DB_USER (default postgres), SPECTRUM_DB_PASSWORD.",
@@ -24,6 +25,10 @@ public final class SpectrumCommand implements Runnable {
 
     public SpectrumCommand(Map<String, String> environment) {
         this.environment = environment;
+    }
+
+    Map<String, String> environment() {
+        return environment;
     }
 
     DatabaseSettings database() {
