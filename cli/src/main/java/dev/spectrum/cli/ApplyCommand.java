@@ -33,8 +33,8 @@ final class ApplyCommand implements Callable<Integer> {
                 throw new UserError(d.label() + " was not applied: "
                         + DatabaseSettings.firstLine(e.getMessage()).replaceFirst("^ERROR: ", ""));
             }
-            out.printf("%s %s (analytics.%s, %.1f s)%n", d.label(),
-                    outcome.name().toLowerCase(java.util.Locale.ROOT), d.viewName(), (System.nanoTime() - started) / 1e9);
+            out.printf("%s %s (%s, %.1f s)%n", d.label(),
+                    outcome.name().toLowerCase(java.util.Locale.ROOT), d.viewName().qualified(), (System.nanoTime() - started) / 1e9);
         }
         out.flush();
         return 0;

@@ -2,13 +2,12 @@ package dev.spectrum.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spectrum.definitions.InvalidDefinitionException;
-import dev.spectrum.definitions.apply.Definition;
+import dev.spectrum.definitions.Definition;
+import dev.spectrum.definitions.ViewName;
 import dev.spectrum.definitions.apply.ViewStore;
-import dev.spectrum.definitions.experiment.ExperimentDefinition;
 import dev.spectrum.definitions.files.DefinitionFiles;
-import dev.spectrum.definitions.funnel.FunnelDefinition;
-import dev.spectrum.definitions.v1alpha1.Experiment;
-import dev.spectrum.definitions.v1alpha1.Funnel;
+import dev.spectrum.definitions.kind.DefinitionKind;
+import io.fabric8.kubernetes.client.CustomResource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -24,16 +23,16 @@ final class Definitions {
             return definition.label();
         }
 
-        String viewName() {
+        ViewName viewName() {
             return definition.viewName();
         }
 
         ViewStore.Outcome apply(ViewStore store) throws SQLException {
-            return definition.applyTo(store, specJson);
+            return store.apply(definition, specJson);
         }
 
         boolean delete(ViewStore store) throws SQLException {
-            return definition.deleteFrom(store);
+            return store.delete(definition);
         }
     }
 
@@ -43,6 +42,11 @@ final class Definitions {
     }
 
     static List<Checked> load(Path path) {
+        return load(path, "applied");
+    }
+
+    /** As {@link #load(Path)}; {@code outcome} says what did not happen when a document is invalid ("nothing printed"). */
+    static List<Checked> load(Path path, String outcome) {
         List<DefinitionFiles.Document> documents;
         try {
             documents = DefinitionFiles.load(path);
@@ -52,17 +56,15 @@ final class Definitions {
             throw new UserError(e.getMessage());
         }
         if (documents.isEmpty()) {
-            throw new UserError("no Funnel or Experiment documents in " + path + " (files ending .yaml or .yml)");
+            throw new UserError("no " + DefinitionKind.names(" or ") + " documents in " + path + " (files ending .yaml or .yml)");
         }
         List<Checked> checked = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (var document : documents) {
             try {
-                if (document.resource() instanceof Funnel funnel) {
-                    checked.add(new Checked(FunnelDefinition.from(funnel), JSON.writeValueAsString(funnel.getSpec())));
-                } else if (document.resource() instanceof Experiment experiment) {
-                    checked.add(new Checked(ExperimentDefinition.from(experiment), JSON.writeValueAsString(experiment.getSpec())));
-                }
+                var resource = document.resource();
+                Definition definition = DefinitionKind.of(resource).check(resource);
+                checked.add(new Checked(definition, JSON.writeValueAsString(((CustomResource<?, ?>) resource).getSpec())));
             } catch (InvalidDefinitionException e) {
                 e.problems().forEach(p -> problems.add(document.where() + ": " + p));
             } catch (IOException e) {
@@ -70,7 +72,7 @@ final class Definitions {
             }
         }
         if (!problems.isEmpty()) {
-            throw new UserError("nothing applied; fix these first:\n  " + String.join("\n  ", problems));
+            throw new UserError("nothing " + outcome + "; fix these first:\n  " + String.join("\n  ", problems));
         }
         return checked;
     }

@@ -25,7 +25,7 @@ final class DeleteCommand implements Callable<Integer> {
         var out = parent.spec.commandLine().getOut();
         for (var d : definitions) {
             boolean deleted = d.delete(store);
-            out.printf("%s %s%n", d.label(), deleted ? "deleted (analytics." + d.viewName() + " dropped)"
+            out.printf("%s %s%n", d.label(), deleted ? "deleted (" + d.viewName().qualified() + " dropped)"
                     : "was not applied; nothing to delete");
         }
         out.flush();

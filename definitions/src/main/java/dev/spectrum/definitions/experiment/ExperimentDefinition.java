@@ -3,14 +3,15 @@ package dev.spectrum.definitions.experiment;
 import dev.spectrum.definitions.Checks;
 import dev.spectrum.definitions.DefinitionDuration;
 import dev.spectrum.definitions.InvalidDefinitionException;
-import dev.spectrum.definitions.apply.Definition;
-import dev.spectrum.definitions.apply.ViewStore;
+import dev.spectrum.definitions.Definition;
+import dev.spectrum.definitions.ViewName;
+import dev.spectrum.definitions.ViewShape;
 import dev.spectrum.definitions.filter.Filter;
-import dev.spectrum.definitions.funnel.FunnelDefinition;
 import dev.spectrum.definitions.v1alpha1.Experiment;
 import dev.spectrum.definitions.v1alpha1.ExperimentSpec;
 import dev.spectrum.definitions.v1alpha1.ExperimentSpec.Correction;
 import dev.spectrum.definitions.v1alpha1.ExperimentSpec.MetricType;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -36,6 +37,10 @@ public record ExperimentDefinition(
         Correction correction,
         String schedule) implements Definition {
 
+    /** The shape of every experiment's view: the columns of analytics.mv_experiment_results. */
+    public static final ViewShape SHAPE = new ViewShape("(metric, variant)",
+            new ViewName("mv_experiment_results"), "warehouse.no_experiment_rows");
+
     public record Variant(String name, double weight) {
     }
 
@@ -44,18 +49,9 @@ public record ExperimentDefinition(
 
     public static ExperimentDefinition from(Experiment experiment) {
         List<String> problems = new ArrayList<>();
-        String name = experiment.getMetadata() == null ? null : experiment.getMetadata().getName();
-        if (name == null || !FunnelDefinition.NAME.matcher(name).matches()) {
-            problems.add("metadata.name: '" + name + "' must be a DNS label of at most 40 characters"
-                    + " (lower-case letters, digits and '-', starting with a letter)");
-        }
+        Checks.Shared shared = Checks.shared(experiment, problems);
+        String name = shared.name();
         ExperimentSpec spec = experiment.getSpec();
-        if (spec == null) {
-            throw new InvalidDefinitionException("Experiment " + name, List.of("spec: is required"));
-        }
-        if (spec.getSpectrumRef() == null || Checks.blank(spec.getSpectrumRef().getName())) {
-            problems.add("spec.spectrumRef.name: is required (the Spectrum whose database holds the view)");
-        }
         String key = spec.getKey() == null ? name : spec.getKey();
         if (key != null) {
             Checks.text("spec.key", key, problems);
@@ -144,13 +140,11 @@ public record ExperimentDefinition(
                 correction = spec.getStats().getCorrection();
             }
         }
-        String schedule = spec.getRefresh() == null || spec.getRefresh().getSchedule() == null
-                ? "*/5 * * * *" : spec.getRefresh().getSchedule();
         if (!problems.isEmpty()) {
             throw new InvalidDefinitionException("Experiment " + name, problems);
         }
         return new ExperimentDefinition(name, key, exposureEvent, experimentProperty, variantProperty, List.copyOf(variants),
-                control, List.copyOf(metrics), window, start, end, alpha, correction, schedule);
+                control, List.copyOf(metrics), window, start, end, alpha, correction, shared.schedule());
     }
 
     private static OffsetDateTime time(String path, String text, List<String> problems) {
@@ -167,27 +161,22 @@ public record ExperimentDefinition(
 
     /** analytics.experiment_<name> with '-' turned into '_' (data-model.md). */
     @Override
-    public String viewName() {
-        return "experiment_" + name.replace('-', '_');
+    public ViewName viewName() {
+        return ViewName.of("experiment", name);
     }
 
     @Override
     public String kind() {
-        return "experiment";
+        return HasMetadata.getKind(Experiment.class);
     }
 
     @Override
-    public String createSql() {
-        return ViewStore.experimentSql(this);
+    public String selectSql() {
+        return ExperimentSql.select(this);
     }
 
     @Override
-    public ViewStore.Outcome applyTo(ViewStore store, String specJson) throws java.sql.SQLException {
-        return store.applyExperiment(this, specJson);
-    }
-
-    @Override
-    public boolean deleteFrom(ViewStore store) throws java.sql.SQLException {
-        return store.deleteExperiment(name);
+    public ViewShape shape() {
+        return SHAPE;
     }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.spectrum.definitions.InvalidDefinitionException;
-import dev.spectrum.definitions.v1alpha1.Experiment;
+import dev.spectrum.definitions.kind.DefinitionKind;
 import dev.spectrum.definitions.v1alpha1.Funnel;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 /**
  * Reads the YAML documents {@code kubectl apply -f} would take, from a file or every
  * {@code .yaml}/{@code .yml} file of a folder (sorted by name), and returns the Spectrum
- * resources in them (Funnel, Experiment). Unknown fields in a spec are errors, as the API server's schema makes them.
+ * resources in them (every {@link DefinitionKind}). Unknown fields in a spec are errors, as the API server's schema makes them.
  */
 public final class DefinitionFiles {
 
@@ -92,12 +92,9 @@ public final class DefinitionFiles {
             throw new InvalidDefinitionException(where, List.of("apiVersion: '" + apiVersion + "' is not "
                     + Funnel.GROUP + "/" + Funnel.VERSION));
         }
-        Class<? extends HasMetadata> type = switch (kind) {
-            case "Funnel" -> Funnel.class;
-            case "Experiment" -> Experiment.class;
-            default -> throw new InvalidDefinitionException(where, List.of("kind: '" + kind
-                    + "' is not one ./spectrum applies (Funnel, Experiment)"));
-        };
+        Class<? extends HasMetadata> type = DefinitionKind.named(kind).map(DefinitionKind::resourceClass)
+                .orElseThrow(() -> new InvalidDefinitionException(where, List.of("kind: '" + kind
+                        + "' is not one ./spectrum applies (" + DefinitionKind.names(", ") + ")")));
         try {
             return YAML.treeToValue(node, type);
         } catch (IOException e) {

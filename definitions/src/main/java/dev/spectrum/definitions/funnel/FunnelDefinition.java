@@ -4,8 +4,9 @@ import dev.spectrum.definitions.Checks;
 import dev.spectrum.definitions.DefinitionDuration;
 import dev.spectrum.definitions.filter.Filter;
 import dev.spectrum.definitions.InvalidDefinitionException;
-import dev.spectrum.definitions.apply.Definition;
-import dev.spectrum.definitions.apply.ViewStore;
+import dev.spectrum.definitions.Definition;
+import dev.spectrum.definitions.ViewName;
+import dev.spectrum.definitions.ViewShape;
 import dev.spectrum.definitions.v1alpha1.Breakdown;
 import dev.spectrum.definitions.v1alpha1.CountBy;
 import dev.spectrum.definitions.v1alpha1.Exclusion;
@@ -13,12 +14,12 @@ import dev.spectrum.definitions.v1alpha1.Funnel;
 import dev.spectrum.definitions.v1alpha1.FunnelOrder;
 import dev.spectrum.definitions.v1alpha1.FunnelSpec;
 import dev.spectrum.definitions.v1alpha1.FunnelStep;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A Funnel checked beyond its schema and with every default applied: what the generator reads.
@@ -35,8 +36,9 @@ public record FunnelDefinition(
         DefinitionDuration lookback,
         String schedule) implements Definition {
 
-    /** Resource names: DNS labels of at most 40 characters (crds.md). */
-    public static final Pattern NAME = Pattern.compile("^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$");
+    /** The shape of every funnel's view: the columns of analytics.mv_conversion_funnels. */
+    public static final ViewShape SHAPE = new ViewShape("(granularity, period_start, breakdown, step)",
+            new ViewName("mv_conversion_funnels"), "warehouse.no_funnel_rows");
 
     /** One step with its filters, each value in its text form (semantics.md). */
     public record Step(String event, String name, List<Filter> where) {
@@ -44,18 +46,9 @@ public record FunnelDefinition(
 
     public static FunnelDefinition from(Funnel funnel) {
         List<String> problems = new ArrayList<>();
-        String name = funnel.getMetadata() == null ? null : funnel.getMetadata().getName();
-        if (name == null || !NAME.matcher(name).matches()) {
-            problems.add("metadata.name: '" + name + "' must be a DNS label of at most 40 characters"
-                    + " (lower-case letters, digits and '-', starting with a letter)");
-        }
+        Checks.Shared shared = Checks.shared(funnel, problems);
+        String name = shared.name();
         FunnelSpec spec = funnel.getSpec();
-        if (spec == null) {
-            throw new InvalidDefinitionException("Funnel " + name, List.of("spec: is required"));
-        }
-        if (spec.getSpectrumRef() == null || Checks.blank(spec.getSpectrumRef().getName())) {
-            problems.add("spec.spectrumRef.name: is required (the Spectrum whose database holds the view)");
-        }
 
         List<FunnelStep> rawSteps = spec.getSteps() == null ? List.of() : spec.getSteps();
         if (rawSteps.size() < 2 || rawSteps.size() > 20) {
@@ -115,49 +108,34 @@ public record FunnelDefinition(
             }
         }
 
-        String schedule = spec.getRefresh() == null || spec.getRefresh().getSchedule() == null
-                ? "*/5 * * * *" : spec.getRefresh().getSchedule();
-        if (!schedule.matches("^\\S+( +\\S+){4}$")) {
-            problems.add("spec.refresh.schedule: '" + schedule + "' is not a cron schedule with five fields");
-        }
-
         if (!problems.isEmpty()) {
             throw new InvalidDefinitionException("Funnel " + name, problems);
         }
         return new FunnelDefinition(name, List.copyOf(steps),
                 spec.getOrder() == null ? FunnelOrder.ordered : spec.getOrder(), window,
                 spec.getCountBy() == null ? CountBy.person : spec.getCountBy(), breakdown, List.copyOf(exclusions),
-                lookback, schedule);
+                lookback, shared.schedule());
     }
-
-
-
-
 
 
     /** analytics.funnel_<name> with '-' turned into '_' (data-model.md). */
     @Override
-    public String viewName() {
-        return "funnel_" + name.replace('-', '_');
+    public ViewName viewName() {
+        return ViewName.of("funnel", name);
     }
 
     @Override
     public String kind() {
-        return "funnel";
+        return HasMetadata.getKind(Funnel.class);
     }
 
     @Override
-    public String createSql() {
-        return ViewStore.funnelSql(this);
+    public String selectSql() {
+        return FunnelSql.select(this);
     }
 
     @Override
-    public ViewStore.Outcome applyTo(ViewStore store, String specJson) throws java.sql.SQLException {
-        return store.applyFunnel(this, specJson);
-    }
-
-    @Override
-    public boolean deleteFrom(ViewStore store) throws java.sql.SQLException {
-        return store.deleteFunnel(name);
+    public ViewShape shape() {
+        return SHAPE;
     }
 }

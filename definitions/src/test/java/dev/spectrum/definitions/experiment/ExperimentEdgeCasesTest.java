@@ -37,7 +37,7 @@ class ExperimentEdgeCasesTest {
 
     static void apply(String yaml) throws Exception {
         db.runPipeline();
-        new ViewStore(db.dataSource()).applyExperiment(ExperimentDefinition.from((Experiment) DefinitionFiles.parse(yaml).get(0)), "{}");
+        new ViewStore(db.dataSource()).apply(ExperimentDefinition.from((Experiment) DefinitionFiles.parse(yaml).get(0)), "{}");
     }
 
     static String yaml(String name, String metrics) {

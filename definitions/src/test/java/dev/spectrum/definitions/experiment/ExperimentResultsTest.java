@@ -123,7 +123,7 @@ class ExperimentResultsTest {
 
     static void apply(String yaml) throws Exception {
         var experiment = ExperimentDefinition.from((Experiment) DefinitionFiles.parse(yaml).get(0));
-        new ViewStore(db.dataSource()).applyExperiment(experiment, "{}");
+        new ViewStore(db.dataSource()).apply(experiment, "{}");
     }
 
     @ParameterizedTest(name = "correction {0}")

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spectrum.definitions.InvalidDefinitionException;
 import dev.spectrum.definitions.apply.ViewStore;
+import dev.spectrum.definitions.kind.DefinitionKind;
 import dev.spectrum.sql.testing.TestDatabase;
 import java.sql.Connection;
 import java.util.List;
@@ -60,8 +61,8 @@ class FunnelApplyTest {
         assertThat(db.rows("SELECT DISTINCT funnel FROM analytics.mv_conversion_funnels WHERE funnel LIKE 'combined%' ORDER BY 1"))
                 .containsExactly(List.of("combined-one"), List.of("combined-two"));
 
-        assertThat(new ViewStore(db.dataSource()).deleteFunnel("combined-one")).isTrue();
-        assertThat(new ViewStore(db.dataSource()).deleteFunnel("combined-one")).isFalse();
+        assertThat(new ViewStore(db.dataSource()).delete(DefinitionKind.FUNNEL.kindName(), DefinitionKind.FUNNEL.shape(), "combined-one")).isTrue();
+        assertThat(new ViewStore(db.dataSource()).delete(DefinitionKind.FUNNEL.kindName(), DefinitionKind.FUNNEL.shape(), "combined-one")).isFalse();
         assertThat(db.rows("SELECT DISTINCT funnel FROM analytics.mv_conversion_funnels WHERE funnel LIKE 'combined%'"))
                 .containsExactly(List.of("combined-two"));
         assertThat(db.value("SELECT to_regclass('analytics.funnel_combined_one') IS NULL", Boolean.class)).isTrue();
@@ -109,7 +110,7 @@ class FunnelApplyTest {
         });
         var store = new ViewStore(db.dataSource());
         for (int i = 0; i < 6; i++) {
-            store.applyFunnel(FunnelFixture.definition(funnel("busy", (i + 2) + "h")), "{}");
+            store.apply(FunnelFixture.definition(funnel("busy", (i + 2) + "h")), "{}");
         }
         stop.set(true);
         reader.get(30, TimeUnit.SECONDS);   // throws if the reader ever failed

@@ -40,7 +40,7 @@ final class FunnelFixture {
 
     ViewStore.Outcome apply(String yaml) throws IOException, SQLException {
         db.runPipeline();
-        return new ViewStore(db.dataSource()).applyFunnel(definition(yaml), "{}");
+        return new ViewStore(db.dataSource()).apply(definition(yaml), "{}");
     }
 
     /** step, persons, conversion_rate, step_conversion_rate, median of one (granularity, period, breakdown). */

@@ -70,7 +70,7 @@ class FunnelHostileTest {
             funnel.setSpec(spec);
 
             db.runPipeline();
-            assertThat(new ViewStore(db.dataSource()).applyFunnel(FunnelDefinition.from(funnel), "{}"))
+            assertThat(new ViewStore(db.dataSource()).apply(FunnelDefinition.from(funnel), "{}"))
                     .isEqualTo(ViewStore.Outcome.CREATED);
             assertThat(db.rows("SELECT step, step_name, persons FROM analytics.funnel_hostile_" + i
                     + " WHERE granularity = 'total' ORDER BY step"))

@@ -2,8 +2,9 @@ package dev.spectrum.operator.definition;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spectrum.definitions.InvalidDefinitionException;
-import dev.spectrum.definitions.apply.Definition;
+import dev.spectrum.definitions.Definition;
 import dev.spectrum.definitions.apply.ViewStore;
+import dev.spectrum.definitions.kind.DefinitionKind;
 import dev.spectrum.definitions.v1alpha1.DefinitionSpec;
 import dev.spectrum.definitions.v1alpha1.DefinitionStatus;
 import dev.spectrum.definitions.v1alpha1.Spectrum;
@@ -52,11 +53,18 @@ public abstract class DefinitionReconciler<P extends DefinitionSpec, S extends D
         this.retry = retry;
     }
 
+    /** The kind of definition this reconciler keeps. */
+    protected abstract DefinitionKind kind();
+
     /** The checked definition, or InvalidDefinitionException with what to change. */
-    protected abstract Definition define(R resource);
+    protected Definition define(R resource) {
+        return kind().check(resource);
+    }
 
     /** Drops the resource's view (by name: its spec may no longer be valid); false when another owns it. */
-    protected abstract boolean dropView(ViewStore store, String name) throws SQLException;
+    protected boolean dropView(ViewStore store, String name) throws SQLException {
+        return store.delete(kind().kindName(), kind().shape(), name);
+    }
 
     /** A new, empty status of the resource's kind. */
     protected abstract S newStatus();
@@ -93,11 +101,11 @@ public abstract class DefinitionReconciler<P extends DefinitionSpec, S extends D
         String sql = definition.createSql();
         String hash = ViewStore.sha256(sql);
         try {
-            ViewStore.Outcome outcome = definition.applyTo(new ViewStore(dataSource, owner(resource)),
+            ViewStore.Outcome outcome = new ViewStore(dataSource, owner(resource)).apply(definition,
                     JSON.writeValueAsString(resource.getSpec()));
             if (outcome != ViewStore.Outcome.UNCHANGED) {
                 KubernetesEvents.record(client, resource, true, outcome == ViewStore.Outcome.CREATED ? "ViewCreated" : "ViewReplaced",
-                        "analytics." + definition.viewName() + " " + outcome.name().toLowerCase(Locale.ROOT));
+                        definition.viewName().qualified() + " " + outcome.name().toLowerCase(Locale.ROOT));
             }
             readResults(resource, dataSource, definition);
         } catch (ViewStore.Conflict e) {
@@ -107,13 +115,13 @@ public abstract class DefinitionReconciler<P extends DefinitionSpec, S extends D
                     + firstLine(e.getMessage()), true);
         }
         client.resource(RefreshObjects.sqlConfigMap(resource, definition.kind(), sql, hash)).createOr(NonDeletingOperation::update);
-        client.resource(RefreshObjects.refreshCronJob(resource, definition.kind(), definition.viewName(), definition.schedule(),
+        client.resource(RefreshObjects.refreshCronJob(resource, definition.kind(), definition.viewName().name(), definition.schedule(),
                 database.secretName(), refreshImage)).createOr(NonDeletingOperation::update);
 
         status.setObservedGeneration(generation);
-        status.setViewName("analytics." + definition.viewName());
+        status.setViewName(definition.viewName().qualified());
         status.setSqlHash(hash);
-        Conditions.set(status.getConditions(), "Ready", true, "Applied", "analytics." + definition.viewName()
+        Conditions.set(status.getConditions(), "Ready", true, "Applied", definition.viewName().qualified()
                 + " is applied and refreshed on " + definition.schedule(), generation);
         return UpdateControl.patchStatus(resource).rescheduleAfter(resultsInterval);
     }

@@ -1,5 +1,6 @@
 package dev.spectrum.operator.definition;
 
+import dev.spectrum.definitions.ViewName;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,9 +11,9 @@ public final class LastRefresh {
     private LastRefresh() {
     }
 
-    public static String of(Connection c, String viewName) throws SQLException {
+    public static String of(Connection c, ViewName viewName) throws SQLException {
         try (var q = c.prepareStatement("SELECT max(refreshed_at)::text FROM analytics.view_refreshes WHERE view_name = ?")) {
-            q.setString(1, "analytics." + viewName);
+            q.setString(1, viewName.qualified());
             try (ResultSet rs = q.executeQuery()) {
                 rs.next();
                 return rs.getString(1);

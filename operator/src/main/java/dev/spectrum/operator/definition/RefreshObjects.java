@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,14 +26,18 @@ public final class RefreshObjects {
     private RefreshObjects() {
     }
 
-    /** funnel-checkout-sql */
+    /** funnel-checkout-sql (the kind as in YAML, Funnel, in lower case) */
     public static String configMapName(String kind, String name) {
-        return kind + "-" + name + "-sql";
+        return lower(kind) + "-" + name + "-sql";
     }
 
     /** funnel-checkout-refresh */
     public static String cronJobName(String kind, String name) {
-        return kind + "-" + name + "-refresh";
+        return lower(kind) + "-" + name + "-refresh";
+    }
+
+    private static String lower(String kind) {
+        return kind.toLowerCase(Locale.ROOT);
     }
 
     public static ConfigMap sqlConfigMap(HasMetadata owner, String kind, String sql, String sqlHash) {
@@ -99,7 +104,7 @@ public final class RefreshObjects {
 
     private static Map<String, String> labels(HasMetadata owner, String kind) {
         return Map.of("app.kubernetes.io/managed-by", "spectrum-operator",
-                "spectrum.dev/" + kind, owner.getMetadata().getName());
+                "spectrum.dev/" + lower(kind), owner.getMetadata().getName());
     }
 
     private static OwnerReference ownerReference(HasMetadata owner) {

@@ -1,10 +1,10 @@
 package dev.spectrum.operator.experiment;
 
-import dev.spectrum.definitions.apply.Definition;
+import dev.spectrum.definitions.Definition;
 import dev.spectrum.definitions.experiment.ExperimentDefinition;
 import dev.spectrum.definitions.v1alpha1.Experiment;
 import dev.spectrum.definitions.v1alpha1.ExperimentStatus;
-import dev.spectrum.definitions.apply.ViewStore;
+import dev.spectrum.definitions.kind.DefinitionKind;
 import dev.spectrum.definitions.v1alpha1.ExperimentSpec;
 import dev.spectrum.operator.common.Conditions;
 import dev.spectrum.operator.definition.DefinitionReconciler;
@@ -48,13 +48,8 @@ public class ExperimentReconciler extends DefinitionReconciler<ExperimentSpec, E
     }
 
     @Override
-    protected Definition define(Experiment experiment) {
-        return ExperimentDefinition.from(experiment);
-    }
-
-    @Override
-    protected boolean dropView(ViewStore store, String name) throws SQLException {
-        return store.deleteExperiment(name);
+    protected DefinitionKind kind() {
+        return DefinitionKind.EXPERIMENT;
     }
 
     @Override

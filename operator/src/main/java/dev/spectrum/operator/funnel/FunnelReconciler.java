@@ -1,10 +1,9 @@
 package dev.spectrum.operator.funnel;
 
-import dev.spectrum.definitions.apply.Definition;
-import dev.spectrum.definitions.funnel.FunnelDefinition;
+import dev.spectrum.definitions.Definition;
 import dev.spectrum.definitions.v1alpha1.Funnel;
 import dev.spectrum.definitions.v1alpha1.FunnelStatus;
-import dev.spectrum.definitions.apply.ViewStore;
+import dev.spectrum.definitions.kind.DefinitionKind;
 import dev.spectrum.definitions.v1alpha1.FunnelSpec;
 import dev.spectrum.operator.definition.DefinitionReconciler;
 import dev.spectrum.operator.definition.LastRefresh;
@@ -42,13 +41,8 @@ public class FunnelReconciler extends DefinitionReconciler<FunnelSpec, FunnelSta
     }
 
     @Override
-    protected Definition define(Funnel funnel) {
-        return FunnelDefinition.from(funnel);
-    }
-
-    @Override
-    protected boolean dropView(ViewStore store, String name) throws SQLException {
-        return store.deleteFunnel(name);
+    protected DefinitionKind kind() {
+        return DefinitionKind.FUNNEL;
     }
 
     @Override
