@@ -1,0 +1,219 @@
+package dev.spectrum.helm;
+
+import static dev.spectrum.helm.Chart.NAMESPACE;
+import static dev.spectrum.helm.Chart.render;
+import static dev.spectrum.helm.Chart.sets;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * helm lint --strict, and helm template with the defaults and with each documented option
+ * (deploy.md, Helm chart), asserting the objects and the fields that matter.
+ */
+class ChartTest {
+
+    static final String DIGEST = "sha256:" + "ab".repeat(32);
+
+    @Test
+    void lintStrictPassesOnTheDefaults() {
+        LintResult lint = new Helm(Chart.CHART).lint().strict().call();
+        assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+        assertThat(lint.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    }
+
+    @Test
+    void lintStrictFailsOnABrokenChart() throws Exception {
+        // The lint above can fail: the same chart with a template that does not parse.
+        var copy = Files.createTempDirectory("chart");
+        try (var files = Files.walk(Chart.CHART)) {
+            for (var f : files.toList()) {
+                var target = copy.resolve(Chart.CHART.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        Files.writeString(copy.resolve("templates/broken.yaml"), "{{ if }}\n");
+        LintResult lint = new Helm(copy).lint().strict().call();
+        assertThat(lint.isFailed()).isTrue();
+        assertThat(String.join("\n", lint.getMessages())).contains("broken.yaml");
+    }
+
+    @Test
+    void theDefaultsInstallTheOperatorAndOneSpectrumWithAManagedDatabase() {
+        Chart.Rendered r = render(Map.of());
+        assertThat(r.kinds()).containsExactlyInAnyOrder(
+                "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment", "Spectrum");
+
+        JsonNode spectrum = r.one("Spectrum");
+        assertThat(spectrum.at("/metadata/name").asText()).isEqualTo("spectrum");
+        assertThat(spectrum.at("/metadata/namespace").asText()).isEqualTo(NAMESPACE);
+        assertThat(spectrum.at("/metadata/annotations/helm.sh~1resource-policy").asText()).isEqualTo("keep");
+        assertThat(spectrum.at("/spec/database/managed/storage").asText()).isEqualTo("20Gi");
+        assertThat(spectrum.at("/spec/database/managed/image").asText()).isEqualTo("postgres:16");
+        assertThat(spectrum.at("/spec/database").size()).isEqualTo(1);
+        assertThat(spectrum.at("/spec/ingest/replicas").asInt()).isEqualTo(2);
+        assertThat(spectrum.at("/spec/ingest").has("image")).as("the operator's default image applies").isFalse();
+        assertThat(spectrum.at("/spec/pipeline/schedule").asText()).isEqualTo("*/5 * * * *");
+        assertThat(spectrum.at("/spec/grafana/dashboards").asBoolean()).isTrue();
+        assertThat(spectrum.at("/spec/grafana/datasource").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theOperatorPodIsHardened() {
+        Chart.Rendered r = render(Map.of());
+        JsonNode deployment = r.one("Deployment");
+        assertThat(deployment.at("/metadata/name").asText()).isEqualTo("spectrum-operator");
+        assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(1);
+        JsonNode pod = deployment.at("/spec/template/spec");
+        assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+        assertThat(pod.at("/securityContext/runAsUser").asInt()).isEqualTo(10001);
+        assertThat(pod.at("/securityContext/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
+        assertThat(pod.at("/serviceAccountName").asText()).isEqualTo(r.one("ServiceAccount").at("/metadata/name").asText());
+
+        JsonNode c = r.operatorContainer();
+        assertThat(c.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(c.at("/securityContext/allowPrivilegeEscalation").isBoolean()).isTrue();
+        assertThat(c.at("/securityContext/allowPrivilegeEscalation").asBoolean()).isFalse();
+        assertThat(c.at("/securityContext/capabilities/drop").toString()).isEqualTo("[\"ALL\"]");
+        assertThat(c.at("/resources/requests/cpu").asText()).isEqualTo("100m");
+        assertThat(c.at("/resources/requests/memory").asText()).isEqualTo("256Mi");
+        assertThat(c.at("/resources/limits/memory").asText()).isEqualTo("512Mi");
+        assertThat(c.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/q/health/live");
+        assertThat(c.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
+        assertThat(c.at("/startupProbe/httpGet/path").asText()).isEqualTo("/q/health/started");
+        assertThat(c.at("/livenessProbe/httpGet/port").asText()).isEqualTo(c.at("/ports/0/name").asText());
+        assertThat(c.at("/ports/0/containerPort").asInt()).isEqualTo(8080);
+        // A read-only root filesystem needs a writable /tmp for the JVM.
+        assertThat(c.at("/volumeMounts/0/mountPath").asText()).isEqualTo("/tmp");
+        assertThat(pod.at("/volumes/0/name").asText()).isEqualTo(c.at("/volumeMounts/0/name").asText());
+        assertThat(pod.at("/volumes/0/emptyDir").isObject()).isTrue();
+    }
+
+    @Test
+    void theImagesDefaultToThisReleaseAndTheOperatorIsToldTheIngestImage() throws Exception {
+        String appVersion = Chart.YAML.readTree(Chart.CHART.resolve("Chart.yaml").toFile()).path("appVersion").asText();
+        assertThat(appVersion).isEqualTo(System.getProperty("spectrum.version", appVersion).replace("-SNAPSHOT", ""));
+        Chart.Rendered r = render(Map.of());
+        assertThat(r.operatorContainer().path("image").asText()).isEqualTo("ghcr.io/spectrum-dev/spectrum-operator:" + appVersion);
+        assertThat(r.env("SPECTRUM_OPERATOR_INGEST_IMAGE")).isEqualTo("ghcr.io/spectrum-dev/spectrum:" + appVersion);
+        assertThat(r.env("SPECTRUM_OPERATOR_REFRESH_IMAGE")).isEqualTo("postgres:16-alpine");
+        assertThat(r.env("QUARKUS_OPERATOR_SDK_NAMESPACES")).as("all namespaces by default").isNull();
+    }
+
+    @Test
+    void anImageDigestWinsOverTheTag() {
+        Chart.Rendered r = render(sets("images.operator.digest", DIGEST, "images.operator.tag", "9.9.9",
+                "images.spectrum.repository", "registry.example.com/spectrum", "images.spectrum.digest", DIGEST));
+        assertThat(r.operatorContainer().path("image").asText()).isEqualTo("ghcr.io/spectrum-dev/spectrum-operator@" + DIGEST);
+        assertThat(r.env("SPECTRUM_OPERATOR_INGEST_IMAGE")).isEqualTo("registry.example.com/spectrum@" + DIGEST);
+        Chart.Rendered tagged = render(sets("images.operator.tag", "9.9.9"));
+        assertThat(tagged.operatorContainer().path("image").asText()).isEqualTo("ghcr.io/spectrum-dev/spectrum-operator:9.9.9");
+    }
+
+    @Test
+    void withoutASpectrumOnlyTheOperatorIsInstalled() {
+        Chart.Rendered r = render(sets("spectrum.create", false));
+        assertThat(r.kinds()).containsExactlyInAnyOrder("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment");
+    }
+
+    @Test
+    void watchNamespacesGrantARolePerNamespaceAndTellTheOperator() {
+        Chart.Rendered r = render(sets("operator.watchNamespaces", List.of(NAMESPACE, "shop")));
+        assertThat(r.env("QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo(NAMESPACE + ",shop");
+        assertThat(r.kind("Role")).extracting(o -> o.at("/metadata/namespace").asText()).containsExactly(NAMESPACE, "shop");
+        assertThat(r.kind("RoleBinding")).extracting(o -> o.at("/metadata/namespace").asText()).containsExactly(NAMESPACE, "shop");
+        for (JsonNode binding : r.kind("RoleBinding")) {
+            assertThat(binding.at("/roleRef/kind").asText()).isEqualTo("Role");
+            assertThat(binding.at("/subjects/0/namespace").asText()).isEqualTo(NAMESPACE);
+        }
+        // Only the cluster-scoped rules stay in the ClusterRole.
+        assertThat(r.one("ClusterRole").path("rules")).extracting(rule -> rule.at("/resources/0").asText())
+                .containsExactly("customresourcedefinitions");
+    }
+
+    @Test
+    void aSpectrumOutsideTheWatchedNamespacesIsRefusedWithTheFix() {
+        assertThat(Chart.error(sets("operator.watchNamespaces", List.of("shop"))))
+                .hasValueSatisfying(m -> assertThat(m).contains("operator.watchNamespaces").contains(NAMESPACE)
+                        .contains("spectrum.create=false"));
+        assertThat(render(sets("operator.watchNamespaces", List.of("shop"), "spectrum.create", false)).kind("Role")).hasSize(1);
+    }
+
+    @Test
+    void anExternalDatabaseNamesItsSecret() {
+        Chart.Rendered r = render(sets("spectrum.database.kind", "external", "spectrum.database.external.secretName", "pg"));
+        JsonNode database = r.one("Spectrum").at("/spec/database");
+        assertThat(database.toString()).isEqualTo("{\"external\":{\"secretRef\":{\"name\":\"pg\"}}}");
+        assertThat(Chart.error(sets("spectrum.database.kind", "external")))
+                .hasValueSatisfying(m -> assertThat(m).contains("secretName"));
+    }
+
+    @Test
+    void cloudNativePGAsksForACluster() {
+        Chart.Rendered r = render(sets("spectrum.database.kind", "cloudNativePG",
+                "spectrum.database.cloudNativePG.instances", 2, "spectrum.database.cloudNativePG.storage", "50Gi"));
+        assertThat(r.one("Spectrum").at("/spec/database").toString())
+                .isEqualTo("{\"cloudNativePG\":{\"instances\":2,\"storage\":\"50Gi\"}}");
+    }
+
+    @Test
+    void grafanaCanBeTurnedOff() {
+        Chart.Rendered r = render(sets("spectrum.grafana.dashboards", false, "spectrum.grafana.datasource", false));
+        assertThat(r.one("Spectrum").at("/spec/grafana").toString()).isEqualTo("{\"dashboards\":false,\"datasource\":false}");
+    }
+
+    @Test
+    void autoscalingReplacesTheReplicaCountAndIngestSettingsPassThrough() {
+        Chart.Rendered r = render(sets("spectrum.ingest.autoscaling.enabled", true, "spectrum.ingest.autoscaling.maxReplicas", 6,
+                "spectrum.ingest.image", "registry.example.com/spectrum:custom", "spectrum.ingest.writeKeysSecretName", "keys",
+                "spectrum.ingest.resources.requests.cpu", "250m"));
+        JsonNode ingest = r.one("Spectrum").at("/spec/ingest");
+        assertThat(ingest.has("replicas")).isFalse();
+        assertThat(ingest.at("/autoscaling").toString())
+                .isEqualTo("{\"minReplicas\":2,\"maxReplicas\":6,\"targetCPUUtilizationPercentage\":70}");
+        assertThat(ingest.at("/image").asText()).isEqualTo("registry.example.com/spectrum:custom");
+        assertThat(ingest.at("/writeKeysSecretRef/name").asText()).isEqualTo("keys");
+        assertThat(ingest.at("/resources/requests/cpu").asText()).isEqualTo("250m");
+    }
+
+    @Test
+    void everyObjectCarriesTheCommonLabels() {
+        for (Map<String, Object> option : ChartModelTest.OPTIONS.values()) {
+            for (JsonNode o : render(option).objects()) {
+                JsonNode labels = o.at("/metadata/labels");
+                assertThat(labels.path("helm.sh/chart").asText()).as("%s", o.path("kind")).isEqualTo("spectrum-0.1.0");
+                assertThat(labels.path("app.kubernetes.io/name").asText()).isEqualTo("spectrum");
+                assertThat(labels.path("app.kubernetes.io/instance").asText()).isEqualTo(Chart.RELEASE);
+                assertThat(labels.path("app.kubernetes.io/managed-by").asText()).isEqualTo("Helm");
+                assertThat(labels.path("app.kubernetes.io/part-of").asText()).isEqualTo("spectrum");
+                assertThat(labels.path("app.kubernetes.io/version").asText()).isEqualTo("0.1.0");
+            }
+        }
+    }
+
+    @Test
+    void noRbacAndAnExistingServiceAccount() {
+        Chart.Rendered r = render(sets("rbac.create", false, "serviceAccount.create", false, "serviceAccount.name", "ops"));
+        assertThat(r.kinds()).containsExactlyInAnyOrder("Deployment", "Spectrum");
+        assertThat(r.one("Deployment").at("/spec/template/spec/serviceAccountName").asText()).isEqualTo("ops");
+        assertThat(Chart.error(sets("serviceAccount.create", false)))
+                .hasValueSatisfying(m -> assertThat(m).contains("serviceAccount.name is required"));
+    }
+
+    @Test
+    void theNotesSayHowToReachTheInstallation() throws Exception {
+        String notes = Files.readString(Chart.CHART.resolve("templates/NOTES.txt"));
+        assertThat(notes).contains("jsonpath='{.status.ingestEndpoint}'", "{{ $keys }} -o jsonpath='{.data.default}'",
+                "/v1/events", "Authorization: Bearer $WRITE_KEY", "searchNamespace", "kubectl apply --server-side -f");
+    }
+}
