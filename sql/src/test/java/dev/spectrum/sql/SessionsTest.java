@@ -67,6 +67,27 @@ class SessionsTest {
                         "first", "second"));
     }
 
+    @Test
+    void theAccountIsThatOfTheFirstEventInTheSessionThatHasOneInEventOrderNotByName() throws SQLException {
+        // session 1: 11 events a minute apart: none, zeta, then alpha x 9 -> zeta (not the least name);
+        // session 2, two hours later, the person's 12th and 13th events: none, beta -> beta
+        var start = RawEvent.of("open").user("s4").at("2026-03-05T10:00:00Z").insertInto(db);
+        RawEvent.of("step").user("s4").account("zeta").at("2026-03-05T10:01:00Z").insertInto(db);
+        for (int i = 2; i <= 10; i++) {
+            RawEvent.of("step").user("s4").account("alpha").at("2026-03-05T10:%02d:00Z".formatted(i)).insertInto(db);
+        }
+        var later = RawEvent.of("open").user("s4").at("2026-03-05T12:10:00Z").insertInto(db);
+        RawEvent.of("close").user("s4").account("beta").at("2026-03-05T12:11:00Z").insertInto(db);
+        db.runPipeline();
+
+        assertThat(db.rows("SELECT " + COLUMNS + " FROM analytics.mv_sessions WHERE person = 's4' ORDER BY started_at"))
+                .containsExactly(
+                        List.of(sessionId("s4", start.eventId()), "zeta", "2026-03-05 10:00:00+00",
+                                "2026-03-05 10:10:00+00", "600", "11", "open", "step"),
+                        List.of(sessionId("s4", later.eventId()), "beta", "2026-03-05 12:10:00+00",
+                                "2026-03-05 12:11:00+00", "60", "2", "open", "close"));
+    }
+
     /** md5 of the person and the session's first event_id, worked out here independently of the SQL. */
     private static String sessionId(String person, UUID firstEvent) {
         try {
