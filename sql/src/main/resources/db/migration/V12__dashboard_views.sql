@@ -180,12 +180,6 @@ CREATE UNIQUE INDEX mv_session_event_types_key ON analytics.mv_session_event_typ
 COMMENT ON MATERIALIZED VIEW analytics.mv_session_event_types IS
     'Per UTC day of session start and event type: sessions that began (entries) and ended (exits) with that event type.';
 
--- Indexes for the dashboards' reads of earlier tables: the all-accounts revenue rows (one in
--- about 1,000 rows at 2,000 accounts) and the failed pipeline runs (rare among many).
-CREATE INDEX mv_revenue_summary_all_accounts ON analytics.mv_revenue_summary (granularity, period_start)
-    WHERE account_id = '';
-CREATE INDEX pipeline_runs_failed ON analytics.pipeline_runs (run_id) WHERE status = 'failed';
-
 -- The standard views the pipeline keeps fresh, now with the dashboards' views (the session
 -- summaries after mv_sessions, which they read).
 CREATE OR REPLACE FUNCTION warehouse.refresh_standard_views() RETURNS void
