@@ -49,6 +49,13 @@ final class PanelRunner implements AutoCloseable {
         connection.setAutoCommit(false);
     }
 
+    /** On a connection made elsewhere (the benchmark's reader login), which close() closes. */
+    PanelRunner(Connection connection) throws SQLException {
+        this.login = null;
+        this.connection = connection;
+        connection.setAutoCommit(false);
+    }
+
     Result run(String rawSql, Map<String, GrafanaSql.Value> variables) throws SQLException {
         String sql = GRAFANA.expand(rawSql, variables);
         if (sql.contains("$__") || sql.contains("${")) {
@@ -127,6 +134,8 @@ final class PanelRunner implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         connection.close();
-        TestDatabase.dropLogin(login);
+        if (login != null) {
+            TestDatabase.dropLogin(login);
+        }
     }
 }

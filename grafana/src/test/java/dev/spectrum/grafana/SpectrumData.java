@@ -24,7 +24,7 @@ final class SpectrumData {
 
     /**
      * The shared benchmark data set (bench/generate.sql, its psql meta-commands left out) at the
-     * given size, the experiment's exposures, one pipeline run, and the benchmark's three funnels
+     * given size, the experiment's exposures (for one user in 40), one pipeline run, and the benchmark's three funnels
      * and one experiment applied.
      */
     static void benchmarkDataSet(TestDatabase db, int events) throws IOException, SQLException {
@@ -32,7 +32,14 @@ final class SpectrumData {
                 .filter(line -> !line.strip().startsWith("\\"))
                 .collect(Collectors.joining("\n"))
                 .replace(":events", String.valueOf(events));
-        db.execute(generate, Files.readString(BENCH.resolve("dashboards-exposures.sql")));
+        // A smaller share of exposed users than the benchmark's half: the experiment view's plan
+        // today is a nested loop over the assigned persons (its estimate after HAVING is tiny), so
+        // its cost grows with persons x events (docs/benchmarks.md, dashboard queries).
+        String exposures = Files.readString(BENCH.resolve("dashboards-exposures.sql"));
+        if (!exposures.contains("% 2 = 0")) {
+            throw new IllegalStateException("bench/dashboards-exposures.sql no longer picks half of the users with '% 2 = 0'");
+        }
+        db.execute(generate, exposures.replace("% 2 = 0", "% 40 = 0"));
         db.runPipeline();
         apply(db, Files.readString(BENCH.resolve("dashboards-definitions.yaml")));
     }
