@@ -7,11 +7,11 @@
 --    owner (SECURITY DEFINER), each doing exactly one kind of delete.
 
 -- Removes loaded staging rows (id <= through_id) received before received_before, in one chunk
--- of at most max_ids consecutive ids starting at from_id (null: at the lowest id there is).
--- Ids are drawn in arrival order, so received_at grows with id (up to the length of an insert
--- transaction): when the chunk's first row is not old enough, nothing after it is either, and
--- the call returns at once after one index probe. Deletes take ROW EXCLUSIVE, which never
--- conflicts with ingest's inserts. next_from is where the next chunk starts (null: done).
+-- of at most max_ids consecutive ids starting at from_id (null: at the lowest id there is): a
+-- range of the primary key, never a scan of the table. Ids are drawn in arrival order, so the
+-- old rows are the low ids and the caller stops at the first chunk that removes nothing.
+-- Deletes take ROW EXCLUSIVE, which never conflicts with ingest's inserts. next_from is where
+-- the next chunk starts (null: the chunk reached through_id).
 CREATE FUNCTION staging.remove_loaded(from_id bigint, through_id bigint, received_before timestamptz,
                                       max_ids integer, OUT removed bigint, OUT next_from bigint)
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -19,15 +19,14 @@ CREATE FUNCTION staging.remove_loaded(from_id bigint, through_id bigint, receive
 AS $fn$
 DECLARE
     lo bigint;
-    lo_received timestamptz;
     hi bigint;
 BEGIN
     removed := 0;
-    SELECT r.id, r.received_at INTO lo, lo_received
+    SELECT r.id INTO lo
     FROM staging.raw_events r
     WHERE r.id >= coalesce(from_id, 0) AND r.id <= through_id
     ORDER BY r.id LIMIT 1;
-    IF lo IS NULL OR lo_received >= received_before THEN
+    IF lo IS NULL THEN
         RETURN;
     END IF;
     hi := least(through_id, lo + max_ids - 1);
