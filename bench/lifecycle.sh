@@ -44,7 +44,7 @@ insert_day() {
   q -v day="$1" -v n="$PER_DAY" -v t0="'$T0'" <<'SQL'
 INSERT INTO staging.raw_events (event_id, event_type, account_id, user_id, anonymous_id, occurred_at, received_at, properties, context, source)
 SELECT gen_random_uuid(), 'event_' || lpad((g % 30)::text, 2, '0'), 'acct-' || lpad((g % 2000)::text, 4, '0'),
-       'user-' || (g * 7919 % 200000), NULL, x.t, x.t,
+       'user-' || (g::bigint * 7919 % 200000), NULL, x.t, x.t,
        jsonb_build_object('plan', 'pro', 'path', '/app/reports/' || (g % 997), 'value', g % 1000, 'campaign', 'campaign_' || (g % 50) || '_2026'),
        '{"country": "US", "city": "city-17", "locale": "en-US"}', 'bench'
 FROM generate_series(1, :n) g,
