@@ -10,15 +10,17 @@
 #  3. forgetting a person on FORGET_EVENTS events of the shared data set (bench/generate.sql),
 #     beside the baseline of refreshing the standard views once.
 #
-#   bench/lifecycle.sh                                 (PER_DAY=333334: 10M; FORGET_EVENTS=10000000)
-#   PER_DAY=30000 FORGET_EVENTS=500000 bench/lifecycle.sh     (a quick look)
+#   bench/lifecycle.sh                 (PER_DAY=BIG_PER_DAY=333334: 10M in 30 days; FORGET_EVENTS=10000000)
+#   PER_DAY=30000 BIG_PER_DAY=30000 FORGET_EVENTS=500000 bench/lifecycle.sh     (a quick look)
+#   PARTS="2 3" bench/lifecycle.sh     (only some parts)
 #
 # The load into the warehouse is not timed here (bench/pipeline.sh does): parts 1 and 2 mark the
 # staged rows loaded by moving the watermark, which is all that retention looks at. Uses its own
 # database spectrum_bench_lifecycle on the local server (dropped and made afresh, dropped at the end).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PER_DAY="${PER_DAY:-333334}"
+PER_DAY="${PER_DAY:-333334}"               # part 1: rows a simulated day
+BIG_PER_DAY="${BIG_PER_DAY:-$PER_DAY}"      # part 2: rows a day of the 30-day table (333334: 10M)
 FORGET_EVENTS="${FORGET_EVENTS:-10000000}"
 PARTS="${PARTS:-1 2 3}"
 PGHOST="${PGHOST:-localhost}" PGUSER="${PGUSER:-postgres}"
@@ -40,8 +42,8 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, Postgre
 
 # Simulated day 1 starts at T0; day d's rows arrive evenly over [T0 + d-1 days, T0 + d days).
 T0="$(v "SELECT date_trunc('day', now()) - interval '40 days'")"
-insert_day() {
-  q -v day="$1" -v n="$PER_DAY" -v t0="'$T0'" <<'SQL'
+insert_day() { # day [rows]
+  q -v day="$1" -v n="${2:-$PER_DAY}" -v t0="'$T0'" <<'SQL'
 INSERT INTO staging.raw_events (event_id, event_type, account_id, user_id, anonymous_id, occurred_at, received_at, properties, context, source)
 SELECT gen_random_uuid(), 'event_' || lpad((g % 30)::text, 2, '0'), 'acct-' || lpad((g % 2000)::text, 4, '0'),
        'user-' || (g::bigint * 7919 % 200000), NULL, x.t, x.t,
@@ -91,9 +93,9 @@ fi
 
 if [[ " $PARTS " == *" 2 "* ]]; then
   echo
-  echo "2. one day's rows removed from a staging table of $((30 * PER_DAY)) rows (30 days, all loaded)"
+  echo "2. one day's rows removed from a staging table of $((30 * BIG_PER_DAY)) rows (30 days, all loaded)"
   q -c "TRUNCATE staging.raw_events RESTART IDENTITY" -c "UPDATE warehouse.pipeline_state SET loaded_through = 0"
-  for day in $(seq 1 30); do insert_day "$day"; done
+  for day in $(seq 1 30); do insert_day "$day" "$BIG_PER_DAY"; done
   mark_loaded
   q -c "VACUUM ANALYZE staging.raw_events"
   before=$(v "SELECT count(*) FROM staging.raw_events")
