@@ -20,6 +20,7 @@ public final class RawEvent {
     private OffsetDateTime occurredAt = OffsetDateTime.parse("2026-01-05T10:00:00Z");
     private String properties = "{}";
     private String context = "{}";
+    private OffsetDateTime receivedAt;
 
     private RawEvent(String type) {
         this.type = type;
@@ -64,6 +65,12 @@ public final class RawEvent {
         return this;
     }
 
+    /** When the server accepted it (default: now), for backdated rows in retention tests. */
+    public RawEvent receivedAt(OffsetDateTime time) {
+        this.receivedAt = time;
+        return this;
+    }
+
     public RawEvent properties(String json) {
         this.properties = json;
         return this;
@@ -90,8 +97,8 @@ public final class RawEvent {
     public RawEvent insertWith(Connection c) throws SQLException {
         try (var insert = c.prepareStatement(
                 "INSERT INTO staging.raw_events (event_id, event_type, account_id, user_id, anonymous_id,"
-                        + " occurred_at, properties, context, source)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, 'test')")) {
+                        + " occurred_at, properties, context, source, received_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, 'test', coalesce(?, now()))")) {
             insert.setObject(1, eventId);
             insert.setString(2, type);
             setText(insert, 3, accountId);
@@ -100,6 +107,7 @@ public final class RawEvent {
             insert.setObject(6, occurredAt);
             insert.setString(7, properties);
             insert.setString(8, context);
+            insert.setObject(9, receivedAt, Types.TIMESTAMP_WITH_TIMEZONE);
             insert.executeUpdate();
         }
         return this;
