@@ -1,44 +1,40 @@
 CREATE MATERIALIZED VIEW analytics."experiment_new_checkout" AS
-WITH exposures AS (   -- exposures to a variant of the spec, between start and end
-    SELECT e.person, e.occurred_at AS t, e.properties ->> E'variant' AS variant
+WITH stream AS (   -- one pass over the events: exposures (with their variant) and each metric's matching events
+    SELECT e.person, e.occurred_at AS t,
+           CASE WHEN e.event_type = E'experiment_exposure' AND (e.properties ->> E'experiment') = E'new-checkout' AND (e.properties ->> E'variant') = ANY (ARRAY[E'control', E'treatment']::text[])
+                THEN e.properties ->> E'variant' END AS variant,
+           coalesce(e.event_type = E'purchase', false) AS m1,
+           coalesce(e.event_type = E'purchase', false) AS m2,
+           warehouse.json_number(e.properties -> E'revenue') AS v2,
+           coalesce(e.event_type = E'page_view' AND strpos((e.properties ->> E'path'), E'/checkout') > 0, false) AS m3
     FROM warehouse.event_stream e
-    WHERE e.event_type = E'experiment_exposure'
-      AND (e.properties ->> E'experiment') = E'new-checkout'
-      AND (e.properties ->> E'variant') = ANY (ARRAY[E'control', E'treatment']::text[])
-), assigned AS (   -- one variant per person (exposed to two: left out), from the first exposure t0
-    SELECT person, min(variant) AS variant, min(t) AS t0
-    FROM exposures GROUP BY person HAVING count(DISTINCT variant) = 1
-), m1 AS (   -- metric 1: matching events from t0 to t0 + window
-    SELECT a.person, count(*) AS events, 0::numeric AS total
-    FROM assigned a
-    JOIN warehouse.event_stream e ON e.person = a.person
-    WHERE e.event_type = E'purchase'
-      AND e.occurred_at >= a.t0 AND e.occurred_at <= a.t0 + interval '14 days'
-    GROUP BY a.person
-), m2 AS (   -- metric 2: matching events from t0 to t0 + window
-    SELECT a.person, count(*) AS events, coalesce(sum(warehouse.json_number(e.properties -> E'revenue')), 0) AS total
-    FROM assigned a
-    JOIN warehouse.event_stream e ON e.person = a.person
-    WHERE e.event_type = E'purchase'
-      AND e.occurred_at >= a.t0 AND e.occurred_at <= a.t0 + interval '14 days'
-    GROUP BY a.person
-), m3 AS (   -- metric 3: matching events from t0 to t0 + window
-    SELECT a.person, count(*) AS events, 0::numeric AS total
-    FROM assigned a
-    JOIN warehouse.event_stream e ON e.person = a.person
-    WHERE e.event_type = E'page_view'
-      AND strpos((e.properties ->> E'path'), E'/checkout') > 0
-      AND e.occurred_at >= a.t0 AND e.occurred_at <= a.t0 + interval '14 days'
-    GROUP BY a.person
+    WHERE e.event_type = ANY (ARRAY[E'experiment_exposure', E'purchase', E'page_view']::text[])
+      AND (e.event_type = E'experiment_exposure' AND (e.properties ->> E'experiment') = E'new-checkout' AND (e.properties ->> E'variant') = ANY (ARRAY[E'control', E'treatment']::text[])
+        OR e.event_type = E'purchase'
+        OR e.event_type = E'purchase'
+        OR e.event_type = E'page_view' AND strpos((e.properties ->> E'path'), E'/checkout') > 0)
+), timed AS (   -- each row with its person's first exposure t0 (a window over the person, no join)
+    SELECT s.*, s.t >= s.t0 AND s.t <= s.t0 + interval '14 days' AS in_window
+    FROM (SELECT s.*, min(s.t) FILTER (WHERE s.variant IS NOT NULL) OVER (PARTITION BY s.person) AS t0
+          FROM stream s) s
+    WHERE s.t0 IS NOT NULL
+), assigned AS (   -- one variant per person (exposed to two: left out); each metric's events from t0 to t0 + window
+    SELECT person, min(variant) AS variant, min(t0) AS t0,
+           count(*) FILTER (WHERE m1 AND in_window) AS events1, 0::numeric AS total1,
+           count(*) FILTER (WHERE m2 AND in_window) AS events2, coalesce(sum(v2) FILTER (WHERE m2 AND in_window), 0) AS total2,
+           count(*) FILTER (WHERE m3 AND in_window) AS events3, 0::numeric AS total3
+    FROM timed
+    GROUP BY person
+    HAVING min(variant) = max(variant)
 ), person_values AS (   -- every assigned person's value of every metric
-    SELECT 1 AS metric_no, a.variant, (CASE WHEN m.events > 0 THEN 1 ELSE 0 END)::double precision AS value
-    FROM assigned a LEFT JOIN m1 m USING (person)
+    SELECT 1 AS metric_no, a.variant, (CASE WHEN a.events1 > 0 THEN 1 ELSE 0 END)::double precision AS value
+    FROM assigned a
     UNION ALL
-    SELECT 2 AS metric_no, a.variant, (coalesce(m.total, 0))::double precision AS value
-    FROM assigned a LEFT JOIN m2 m USING (person)
+    SELECT 2 AS metric_no, a.variant, (a.total2)::double precision AS value
+    FROM assigned a
     UNION ALL
-    SELECT 3 AS metric_no, a.variant, (coalesce(m.events, 0))::double precision AS value
-    FROM assigned a LEFT JOIN m3 m USING (person)
+    SELECT 3 AS metric_no, a.variant, (a.events3)::double precision AS value
+    FROM assigned a
 ), grid (metric_no, metric, conversion, variant_no, variant, weight, is_control) AS (
     SELECT m.*, v.* FROM (VALUES (1, E'purchase_rate'::text, true), (2, E'revenue_per_person'::text, false), (3, E'checkout_views'::text, false)) AS m
     CROSS JOIN (VALUES (1, E'control'::text, 50.0::double precision, true), (2, E'treatment'::text, 50.0::double precision, false)) AS v

@@ -1,44 +1,40 @@
 CREATE MATERIALIZED VIEW analytics."experiment_onboarding_tour" AS
-WITH exposures AS (   -- exposures to a variant of the spec, between start and end
-    SELECT e.person, e.occurred_at AS t, e.properties ->> E'value' AS variant
+WITH stream AS (   -- one pass over the events: exposures (with their variant) and each metric's matching events
+    SELECT e.person, e.occurred_at AS t,
+           CASE WHEN e.event_type = E'flag_evaluated' AND (e.properties ->> E'flag') = E'tour-2026' AND (e.properties ->> E'value') = ANY (ARRAY[E'without-tour', E'with-tour']::text[])
+                THEN e.properties ->> E'value' END AS variant,
+           coalesce(e.event_type = E'activated', false) AS m1,
+           coalesce(e.event_type = E'created_project', false) AS m2,
+           coalesce(e.event_type = E'purchase' AND coalesce((e.properties ->> E'plan') = ANY (ARRAY[E'team', E'enterprise']::text[]), false), false) AS m3,
+           warehouse.json_number(e.properties -> E'seats') AS v3
     FROM warehouse.event_stream e
-    WHERE e.event_type = E'flag_evaluated'
-      AND (e.properties ->> E'flag') = E'tour-2026'
-      AND (e.properties ->> E'value') = ANY (ARRAY[E'without-tour', E'with-tour']::text[])
-), assigned AS (   -- one variant per person (exposed to two: left out), from the first exposure t0
-    SELECT person, min(variant) AS variant, min(t) AS t0
-    FROM exposures GROUP BY person HAVING count(DISTINCT variant) = 1
-), m1 AS (   -- metric 1: matching events from t0 to t0 + window
-    SELECT a.person, count(*) AS events, 0::numeric AS total
-    FROM assigned a
-    JOIN warehouse.event_stream e ON e.person = a.person
-    WHERE e.event_type = E'activated'
-      AND e.occurred_at >= a.t0 AND e.occurred_at <= a.t0 + interval '21 days'
-    GROUP BY a.person
-), m2 AS (   -- metric 2: matching events from t0 to t0 + window
-    SELECT a.person, count(*) AS events, 0::numeric AS total
-    FROM assigned a
-    JOIN warehouse.event_stream e ON e.person = a.person
-    WHERE e.event_type = E'created_project'
-      AND e.occurred_at >= a.t0 AND e.occurred_at <= a.t0 + interval '21 days'
-    GROUP BY a.person
-), m3 AS (   -- metric 3: matching events from t0 to t0 + window
-    SELECT a.person, count(*) AS events, coalesce(sum(warehouse.json_number(e.properties -> E'seats')), 0) AS total
-    FROM assigned a
-    JOIN warehouse.event_stream e ON e.person = a.person
-    WHERE e.event_type = E'purchase'
-      AND coalesce((e.properties ->> E'plan') = ANY (ARRAY[E'team', E'enterprise']::text[]), false)
-      AND e.occurred_at >= a.t0 AND e.occurred_at <= a.t0 + interval '21 days'
-    GROUP BY a.person
+    WHERE e.event_type = ANY (ARRAY[E'flag_evaluated', E'activated', E'created_project', E'purchase']::text[])
+      AND (e.event_type = E'flag_evaluated' AND (e.properties ->> E'flag') = E'tour-2026' AND (e.properties ->> E'value') = ANY (ARRAY[E'without-tour', E'with-tour']::text[])
+        OR e.event_type = E'activated'
+        OR e.event_type = E'created_project'
+        OR e.event_type = E'purchase' AND coalesce((e.properties ->> E'plan') = ANY (ARRAY[E'team', E'enterprise']::text[]), false))
+), timed AS (   -- each row with its person's first exposure t0 (a window over the person, no join)
+    SELECT s.*, s.t >= s.t0 AND s.t <= s.t0 + interval '21 days' AS in_window
+    FROM (SELECT s.*, min(s.t) FILTER (WHERE s.variant IS NOT NULL) OVER (PARTITION BY s.person) AS t0
+          FROM stream s) s
+    WHERE s.t0 IS NOT NULL
+), assigned AS (   -- one variant per person (exposed to two: left out); each metric's events from t0 to t0 + window
+    SELECT person, min(variant) AS variant, min(t0) AS t0,
+           count(*) FILTER (WHERE m1 AND in_window) AS events1, 0::numeric AS total1,
+           count(*) FILTER (WHERE m2 AND in_window) AS events2, 0::numeric AS total2,
+           count(*) FILTER (WHERE m3 AND in_window) AS events3, coalesce(sum(v3) FILTER (WHERE m3 AND in_window), 0) AS total3
+    FROM timed
+    GROUP BY person
+    HAVING min(variant) = max(variant)
 ), person_values AS (   -- every assigned person's value of every metric
-    SELECT 1 AS metric_no, a.variant, (CASE WHEN m.events > 0 THEN 1 ELSE 0 END)::double precision AS value
-    FROM assigned a LEFT JOIN m1 m USING (person)
+    SELECT 1 AS metric_no, a.variant, (CASE WHEN a.events1 > 0 THEN 1 ELSE 0 END)::double precision AS value
+    FROM assigned a
     UNION ALL
-    SELECT 2 AS metric_no, a.variant, (coalesce(m.events, 0))::double precision AS value
-    FROM assigned a LEFT JOIN m2 m USING (person)
+    SELECT 2 AS metric_no, a.variant, (a.events2)::double precision AS value
+    FROM assigned a
     UNION ALL
-    SELECT 3 AS metric_no, a.variant, (coalesce(m.total, 0))::double precision AS value
-    FROM assigned a LEFT JOIN m3 m USING (person)
+    SELECT 3 AS metric_no, a.variant, (a.total3)::double precision AS value
+    FROM assigned a
 ), grid (metric_no, metric, conversion, variant_no, variant, weight, is_control) AS (
     SELECT m.*, v.* FROM (VALUES (1, E'activated'::text, true), (2, E'projects'::text, false), (3, E'paid_seats'::text, false)) AS m
     CROSS JOIN (VALUES (1, E'without-tour'::text, 50.0::double precision, true), (2, E'with-tour'::text, 50.0::double precision, false)) AS v

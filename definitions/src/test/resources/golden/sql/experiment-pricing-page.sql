@@ -1,25 +1,27 @@
 CREATE MATERIALIZED VIEW analytics."experiment_pricing_page" AS
-WITH exposures AS (   -- exposures to a variant of the spec, between start and end
-    SELECT e.person, e.occurred_at AS t, e.properties ->> E'variant' AS variant
+WITH stream AS (   -- one pass over the events: exposures (with their variant) and each metric's matching events
+    SELECT e.person, e.occurred_at AS t,
+           CASE WHEN e.event_type = E'experiment_exposure' AND (e.properties ->> E'experiment') = E'pricing-page' AND (e.properties ->> E'variant') = ANY (ARRAY[E'a', E'b', E'c']::text[]) AND e.occurred_at >= E'2026-11-01T00:00Z'::timestamptz AND e.occurred_at < E'2026-12-01T00:00Z'::timestamptz
+                THEN e.properties ->> E'variant' END AS variant,
+           coalesce(e.event_type = E'upgrade', false) AS m1
     FROM warehouse.event_stream e
-    WHERE e.event_type = E'experiment_exposure'
-      AND (e.properties ->> E'experiment') = E'pricing-page'
-      AND (e.properties ->> E'variant') = ANY (ARRAY[E'a', E'b', E'c']::text[])
-      AND e.occurred_at >= E'2026-11-01T00:00Z'::timestamptz
-      AND e.occurred_at < E'2026-12-01T00:00Z'::timestamptz
-), assigned AS (   -- one variant per person (exposed to two: left out), from the first exposure t0
-    SELECT person, min(variant) AS variant, min(t) AS t0
-    FROM exposures GROUP BY person HAVING count(DISTINCT variant) = 1
-), m1 AS (   -- metric 1: matching events from t0 to t0 + window
-    SELECT a.person, count(*) AS events, 0::numeric AS total
-    FROM assigned a
-    JOIN warehouse.event_stream e ON e.person = a.person
-    WHERE e.event_type = E'upgrade'
-      AND e.occurred_at >= a.t0 AND e.occurred_at <= a.t0 + interval '7 days' AND e.occurred_at < E'2026-12-01T00:00Z'::timestamptz
-    GROUP BY a.person
+    WHERE e.event_type = ANY (ARRAY[E'experiment_exposure', E'upgrade']::text[])
+      AND (e.event_type = E'experiment_exposure' AND (e.properties ->> E'experiment') = E'pricing-page' AND (e.properties ->> E'variant') = ANY (ARRAY[E'a', E'b', E'c']::text[]) AND e.occurred_at >= E'2026-11-01T00:00Z'::timestamptz AND e.occurred_at < E'2026-12-01T00:00Z'::timestamptz
+        OR e.event_type = E'upgrade')
+), timed AS (   -- each row with its person's first exposure t0 (a window over the person, no join)
+    SELECT s.*, s.t >= s.t0 AND s.t <= s.t0 + interval '7 days' AND s.t < E'2026-12-01T00:00Z'::timestamptz AS in_window
+    FROM (SELECT s.*, min(s.t) FILTER (WHERE s.variant IS NOT NULL) OVER (PARTITION BY s.person) AS t0
+          FROM stream s) s
+    WHERE s.t0 IS NOT NULL
+), assigned AS (   -- one variant per person (exposed to two: left out); each metric's events from t0 to t0 + window
+    SELECT person, min(variant) AS variant, min(t0) AS t0,
+           count(*) FILTER (WHERE m1 AND in_window) AS events1, 0::numeric AS total1
+    FROM timed
+    GROUP BY person
+    HAVING min(variant) = max(variant)
 ), person_values AS (   -- every assigned person's value of every metric
-    SELECT 1 AS metric_no, a.variant, (CASE WHEN m.events > 0 THEN 1 ELSE 0 END)::double precision AS value
-    FROM assigned a LEFT JOIN m1 m USING (person)
+    SELECT 1 AS metric_no, a.variant, (CASE WHEN a.events1 > 0 THEN 1 ELSE 0 END)::double precision AS value
+    FROM assigned a
 ), grid (metric_no, metric, conversion, variant_no, variant, weight, is_control) AS (
     SELECT m.*, v.* FROM (VALUES (1, E'upgraded'::text, true)) AS m
     CROSS JOIN (VALUES (1, E'a'::text, 1.0::double precision, true), (2, E'b'::text, 1.0::double precision, false), (3, E'c'::text, 2.0::double precision, false)) AS v
