@@ -1,6 +1,8 @@
 package dev.spectrum.cli;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "spectrum 0.1.0",
         description = "Self-hosted product analytics on PostgreSQL, without Kubernetes.",
         subcommands = {DemoCommand.class, MigrateCommand.class, PipelineCommand.class, ApplyCommand.class, DeleteCommand.class, RefreshCommand.class,
-            ForgetCommand.class},
+            ForgetCommand.class, SqlCommand.class},
         footer = {"",
             "Database: SPECTRUM_DB_URL (jdbc:postgresql://host:port/db),",
             "SPECTRUM_DB_USER (default postgres), SPECTRUM_DB_PASSWORD.",
@@ -61,8 +63,9 @@ public final class SpectrumCommand implements Runnable {
         for (var handler : java.util.logging.Logger.getLogger("").getHandlers()) {
             handler.setLevel(java.util.logging.Level.WARNING);
         }
-        var out = new PrintWriter(System.out, true);
-        var err = new PrintWriter(System.err, true);
+        // UTF-8 whatever the locale: definitions' text and the → of ./spectrum sql reach the terminal as written
+        var out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        var err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         System.exit(commandLine(System.getenv(), out, err).execute(args));
     }
 }

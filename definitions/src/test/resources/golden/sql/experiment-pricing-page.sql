@@ -1,0 +1,71 @@
+CREATE MATERIALIZED VIEW analytics."experiment_pricing_page" AS
+WITH stream AS (   -- one pass over the events: exposures (with their variant) and each metric's matching events
+    SELECT e.person, e.occurred_at AS t,
+           CASE WHEN e.event_type = E'experiment_exposure' AND (e.properties ->> E'experiment') = E'pricing-page' AND (e.properties ->> E'variant') = ANY (ARRAY[E'a', E'b', E'c']::text[]) AND e.occurred_at >= E'2026-11-01T00:00Z'::timestamptz AND e.occurred_at < E'2026-12-01T00:00Z'::timestamptz
+                THEN e.properties ->> E'variant' END AS variant,
+           coalesce(e.event_type = E'upgrade', false) AS m1
+    FROM warehouse.event_stream e
+    WHERE e.event_type = ANY (ARRAY[E'experiment_exposure', E'upgrade']::text[])
+      AND (e.event_type = E'experiment_exposure' AND (e.properties ->> E'experiment') = E'pricing-page' AND (e.properties ->> E'variant') = ANY (ARRAY[E'a', E'b', E'c']::text[]) AND e.occurred_at >= E'2026-11-01T00:00Z'::timestamptz AND e.occurred_at < E'2026-12-01T00:00Z'::timestamptz
+        OR e.event_type = E'upgrade')
+), timed AS (   -- each row with its person's first exposure t0 (a window over the person, no join)
+    SELECT s.*, s.t >= s.t0 AND s.t <= s.t0 + interval '7 days' AND s.t < E'2026-12-01T00:00Z'::timestamptz AS in_window
+    FROM (SELECT s.*, min(s.t) FILTER (WHERE s.variant IS NOT NULL) OVER (PARTITION BY s.person) AS t0
+          FROM stream s) s
+    WHERE s.t0 IS NOT NULL
+), assigned AS (   -- one variant per person (exposed to two: left out); each metric's events from t0 to t0 + window
+    SELECT person, min(variant) AS variant, min(t0) AS t0,
+           count(*) FILTER (WHERE m1 AND in_window) AS events1, 0::numeric AS total1
+    FROM timed
+    GROUP BY person
+    HAVING min(variant) = max(variant)
+), person_values AS (   -- every assigned person's value of every metric
+    SELECT 1 AS metric_no, a.variant, (CASE WHEN a.events1 > 0 THEN 1 ELSE 0 END)::double precision AS value
+    FROM assigned a
+), grid (metric_no, metric, conversion, variant_no, variant, weight, is_control) AS (
+    SELECT m.*, v.* FROM (VALUES (1, E'upgraded'::text, true)) AS m
+    CROSS JOIN (VALUES (1, E'a'::text, 1.0::double precision, true), (2, E'b'::text, 1.0::double precision, false), (3, E'c'::text, 2.0::double precision, false)) AS v
+), per_variant AS (   -- n, mean, variance (m(1 - m) for conversions, sample variance otherwise)
+    SELECT g.metric_no, g.metric, g.variant_no, g.variant, g.weight, g.is_control,
+           count(p.value) AS n, avg(p.value) AS mean,
+           CASE WHEN g.conversion THEN avg(p.value) * (1 - avg(p.value)) ELSE var_samp(p.value) END AS v
+    FROM grid g
+    LEFT JOIN person_values p ON p.metric_no = g.metric_no AND p.variant = g.variant
+    GROUP BY g.metric_no, g.metric, g.variant_no, g.variant, g.weight, g.is_control, g.conversion
+), lifts AS (   -- against the control: delta-method standard error of the relative lift, Welch df
+    SELECT t.*, c.n AS n_c, c.mean AS m_c, c.v AS v_c,
+           NOT t.is_control AND t.n >= 2 AND c.n >= 2 AND c.mean <> 0 AS comparable
+    FROM per_variant t JOIN per_variant c ON c.metric_no = t.metric_no AND c.is_control
+), errors AS (
+    SELECT l.*,
+           CASE WHEN comparable THEN mean - m_c END AS abs_lift,
+           CASE WHEN comparable THEN (mean - m_c) / abs(m_c) END AS rel_lift,
+           CASE WHEN comparable THEN sqrt(v / (n * m_c * m_c) + mean * mean * v_c / (n_c * m_c * m_c * m_c * m_c)) END AS se,
+           CASE WHEN comparable THEN (v / n + v_c / n_c) ^ 2
+                / nullif(v * v / (n::double precision * n * (n - 1)) + v_c * v_c / (n_c::double precision * n_c * (n_c - 1)), 0) END AS df
+    FROM lifts l
+), tested AS (
+    SELECT e.*,
+           CASE WHEN se > 0 THEN warehouse.t_two_sided_p(rel_lift / se, df) END AS p_value,
+           CASE WHEN se > 0 THEN warehouse.t_quantile(1 - 0.05 / 2, df) * se END AS half_width,
+           CASE WHEN se > 0 THEN warehouse.normal_cdf(rel_lift / se) END AS chance_to_beat_control
+    FROM errors e
+), ranked AS (   -- for the corrections: the non-null p-values in ascending order
+    SELECT t.*, count(p_value) OVER () AS tests,
+           row_number() OVER (ORDER BY p_value NULLS LAST, metric_no, variant_no) AS i
+    FROM tested t
+), adjusted AS (
+    SELECT r.*, p_value AS p_adjusted
+    FROM ranked r
+), srm AS (   -- Pearson's chi-squared of the persons per variant against the weights, k - 1 df
+    SELECT CASE WHEN sum(n) > 0 THEN warehouse.chi2_upper_tail(
+               sum((n - expected) ^ 2 / nullif(expected, 0)), count(*) - 1) END AS srm_p_value
+    FROM (SELECT n, sum(n) OVER () * weight / sum(weight) OVER () AS expected
+          FROM per_variant WHERE metric_no = 1) s
+)
+SELECT E'pricing-page'::text AS experiment, a.metric, a.variant, a.is_control,
+       a.n AS persons, a.mean, sqrt(a.v) AS stddev, a.abs_lift, a.rel_lift,
+       a.rel_lift - a.half_width AS rel_lift_ci_low, a.rel_lift + a.half_width AS rel_lift_ci_high,
+       a.p_value, a.p_adjusted < 0.05 AS significant,
+       a.chance_to_beat_control, s.srm_p_value
+FROM adjusted a CROSS JOIN srm s

@@ -1,0 +1,70 @@
+CREATE MATERIALIZED VIEW analytics."funnel_signup_by_source" AS
+WITH ev AS (   -- the events that can matter, with the unit counted
+    SELECT e.person AS unit, e.event_id, e.occurred_at AS t,
+           coalesce(e.event_type = E'signup' AND (e.properties ->> E'email') IS NOT NULL AND strpos((e.properties ->> E'referrer'), E'o''hara') > 0, false) AS s1,
+           coalesce(e.event_type = E'purchase' AND warehouse.json_number(e.properties -> E'amount') >= E'10'::numeric AND (e.properties ->> E'coupon') IS NULL, false) AS s2,
+           coalesce(e.properties ->> E'utm_source', '') AS breakdown
+    FROM warehouse.event_stream e
+    WHERE e.occurred_at >= now() - interval '90 days'
+      AND (coalesce(e.event_type = E'signup' AND (e.properties ->> E'email') IS NOT NULL AND strpos((e.properties ->> E'referrer'), E'o''hara') > 0, false)
+           OR coalesce(e.event_type = E'purchase' AND warehouse.json_number(e.properties -> E'amount') >= E'10'::numeric AND (e.properties ->> E'coupon') IS NULL, false))
+), evb AS (   -- per event: how many step-k events come strictly before its time
+    SELECT ev.*,
+           count(*) FILTER (WHERE s2) OVER earlier AS b2
+    FROM ev
+    WINDOW earlier AS (PARTITION BY unit ORDER BY t RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP)
+), c2 AS (   -- step 2 events, ranked in event order
+    SELECT unit, event_id, t, NULL::bigint AS nb,
+           row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk
+    FROM evb WHERE s2
+), a1 AS (   -- attempts: a step-1 event in the lookback
+    SELECT unit, event_id AS e1, t AS t1, breakdown, b2 AS nb
+    FROM evb WHERE s1 AND t >= now() - interval '90 days' AND t <= now()
+), a2 AS (   -- step 2
+    SELECT a.unit, a.breakdown, a.e1, a.t1, b.event_id AS e2, b.t AS t2, b.nb
+    FROM a1 a
+    LEFT JOIN (
+        SELECT DISTINCT ON (a.e1) a.e1, c.event_id, c.t, c.nb
+        FROM a1 a
+        CROSS JOIN generate_series(1, 2) AS o (n)
+        JOIN c2 c ON c.unit = a.unit AND c.rk = a.nb + o.n
+        WHERE a.e1 IS NOT NULL AND c.t <= a.t1 + interval '7 days' AND c.event_id NOT IN (a.e1)
+        ORDER BY a.e1, o.n
+    ) b ON b.e1 = a.e1
+), attempts AS (
+    SELECT a.unit, a.breakdown, a.e1 AS e0, a.t1 AS t0, a.e1, a.t1, a.e2, a.t2,
+           1 + (a.e2 IS NOT NULL)::int AS depth,
+           extract(epoch FROM a.t2 - a.t1) AS d2
+    FROM a2 a
+), kept AS (   -- attempts with their depth, less those an exclusion discards
+    SELECT a.*
+    FROM attempts a
+    WHERE true
+), per_period AS (
+    SELECT g.granularity, g.period_start, k.*
+    FROM kept k
+    CROSS JOIN LATERAL (VALUES ('total', NULL::date),
+                               ('day', (k.t0 AT TIME ZONE 'UTC')::date),
+                               ('week', date_trunc('week', k.t0 AT TIME ZONE 'UTC')::date)) AS g (granularity, period_start)
+), counted AS (   -- per period, breakdown value and unit: the earliest attempt of the greatest depth
+    SELECT DISTINCT ON (granularity, period_start, breakdown, unit) *
+    FROM per_period
+    ORDER BY granularity, period_start, breakdown, unit, depth DESC, t0, e0
+), totals AS (
+    SELECT granularity, period_start, breakdown,
+           count(*) AS p1,
+           count(*) FILTER (WHERE depth >= 2) AS p2,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY d2) FILTER (WHERE depth >= 2) AS m2
+    FROM counted
+    GROUP BY granularity, period_start, breakdown
+)
+SELECT E'signup-by-source'::text AS funnel, t.granularity, t.period_start, t.breakdown,
+       s.step, s.step_name, s.persons,
+       s.persons::double precision / nullif(t.p1, 0) AS conversion_rate,
+       CASE WHEN s.step = 1 THEN 1.0::double precision ELSE s.persons::double precision / nullif(s.previous, 0) END AS step_conversion_rate,
+       s.median AS median_seconds_from_previous
+FROM totals t
+CROSS JOIN LATERAL (VALUES
+    (1, E'signup'::text, t.p1, NULL::bigint, NULL::double precision),
+    (2, E'first purchase'::text, t.p2, t.p1, t.m2)
+) AS s (step, step_name, persons, previous, median)

@@ -1,0 +1,126 @@
+CREATE MATERIALIZED VIEW analytics."funnel_trial_to_paid" AS
+WITH ev AS (   -- the events that can matter, with the unit counted
+    SELECT e.person AS unit, e.event_id, e.occurred_at AS t,
+           coalesce(e.event_type = E'trial_started', false) AS s1,
+           coalesce(e.event_type = E'page_view' AND (e.properties ->> E'path') = E'/pricing', false) AS s2,
+           coalesce(e.event_type = E'page_view' AND (e.properties ->> E'path') = E'/checkout', false) AS s3,
+           coalesce(e.event_type = E'purchase', false) AS s4,
+           coalesce(e.event_type = E'trial_cancelled', false) AS x1,
+           coalesce(e.event_type = E'support_ticket', false) AS x2,
+           ''::text AS breakdown
+    FROM warehouse.event_stream e
+    WHERE e.occurred_at >= now() - interval '90 days'
+      AND (coalesce(e.event_type = E'trial_started', false)
+           OR coalesce(e.event_type = E'page_view' AND (e.properties ->> E'path') = E'/pricing', false)
+           OR coalesce(e.event_type = E'page_view' AND (e.properties ->> E'path') = E'/checkout', false)
+           OR coalesce(e.event_type = E'purchase', false)
+           OR e.event_type = E'trial_cancelled'
+           OR e.event_type = E'support_ticket')
+), evb AS (   -- per event: how many step-k events come strictly before its time
+    SELECT ev.*,
+           count(*) FILTER (WHERE s2) OVER earlier AS b2,
+           count(*) FILTER (WHERE s3) OVER earlier AS b3,
+           count(*) FILTER (WHERE s4) OVER earlier AS b4
+    FROM ev
+    WINDOW earlier AS (PARTITION BY unit ORDER BY t RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP)
+), c2 AS (   -- step 2 events, ranked in event order
+    SELECT unit, event_id, t, b3 AS nb,
+           row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk
+    FROM evb WHERE s2
+), c3 AS (   -- step 3 events, ranked in event order
+    SELECT unit, event_id, t, b4 AS nb,
+           row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk
+    FROM evb WHERE s3
+), c4 AS (   -- step 4 events, ranked in event order
+    SELECT unit, event_id, t, NULL::bigint AS nb,
+           row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk
+    FROM evb WHERE s4
+), a1 AS (   -- attempts: a step-1 event in the lookback
+    SELECT unit, event_id AS e1, t AS t1, breakdown, b2 AS nb
+    FROM evb WHERE s1 AND t >= now() - interval '90 days' AND t <= now()
+), a2 AS (   -- step 2
+    SELECT a.unit, a.breakdown, a.e1, a.t1, b.event_id AS e2, b.t AS t2, b.nb
+    FROM a1 a
+    LEFT JOIN (
+        SELECT DISTINCT ON (a.e1) a.e1, c.event_id, c.t, c.nb
+        FROM a1 a
+        CROSS JOIN generate_series(1, 2) AS o (n)
+        JOIN c2 c ON c.unit = a.unit AND c.rk = a.nb + o.n
+        WHERE a.e1 IS NOT NULL AND c.t <= a.t1 + interval '30 days' AND c.event_id NOT IN (a.e1)
+        ORDER BY a.e1, o.n
+    ) b ON b.e1 = a.e1
+), a3 AS (   -- step 3
+    SELECT a.unit, a.breakdown, a.e1, a.t1, a.e2, a.t2, b.event_id AS e3, b.t AS t3, b.nb
+    FROM a2 a
+    LEFT JOIN (
+        SELECT DISTINCT ON (a.e1) a.e1, c.event_id, c.t, c.nb
+        FROM a2 a
+        CROSS JOIN generate_series(1, 3) AS o (n)
+        JOIN c3 c ON c.unit = a.unit AND c.rk = a.nb + o.n
+        WHERE a.e2 IS NOT NULL AND c.t <= a.t1 + interval '30 days' AND c.event_id NOT IN (a.e1, a.e2)
+        ORDER BY a.e1, o.n
+    ) b ON b.e1 = a.e1
+), a4 AS (   -- step 4
+    SELECT a.unit, a.breakdown, a.e1, a.t1, a.e2, a.t2, a.e3, a.t3, b.event_id AS e4, b.t AS t4, b.nb
+    FROM a3 a
+    LEFT JOIN (
+        SELECT DISTINCT ON (a.e1) a.e1, c.event_id, c.t, c.nb
+        FROM a3 a
+        CROSS JOIN generate_series(1, 4) AS o (n)
+        JOIN c4 c ON c.unit = a.unit AND c.rk = a.nb + o.n
+        WHERE a.e3 IS NOT NULL AND c.t <= a.t1 + interval '30 days' AND c.event_id NOT IN (a.e1, a.e2, a.e3)
+        ORDER BY a.e1, o.n
+    ) b ON b.e1 = a.e1
+), attempts AS (
+    SELECT a.unit, a.breakdown, a.e1 AS e0, a.t1 AS t0, a.e1, a.t1, a.e2, a.t2, a.e3, a.t3, a.e4, a.t4,
+           1 + (a.e2 IS NOT NULL)::int + (a.e3 IS NOT NULL)::int + (a.e4 IS NOT NULL)::int AS depth,
+           extract(epoch FROM a.t2 - a.t1) AS d2,
+           extract(epoch FROM a.t3 - a.t2) AS d3,
+           extract(epoch FROM a.t4 - a.t3) AS d4
+    FROM a4 a
+), kept AS (   -- attempts with their depth, less those an exclusion discards
+    SELECT a.*
+    FROM attempts a
+    WHERE true
+      AND NOT (a.e1 IS NOT NULL AND EXISTS (
+          SELECT FROM ev x WHERE x.unit = a.unit AND x.x1 AND (x.t, x.event_id) > (a.t1, a.e1)
+            AND CASE WHEN a.e4 IS NOT NULL THEN (x.t, x.event_id) < (a.t4, a.e4)
+                     ELSE x.t <= a.t0 + interval '30 days' END))
+      AND NOT (a.e2 IS NOT NULL AND EXISTS (
+          SELECT FROM ev x WHERE x.unit = a.unit AND x.x2 AND (x.t, x.event_id) > (a.t2, a.e2)
+            AND CASE WHEN a.e3 IS NOT NULL THEN (x.t, x.event_id) < (a.t3, a.e3)
+                     ELSE x.t <= a.t0 + interval '30 days' END))
+), per_period AS (
+    SELECT g.granularity, g.period_start, k.*
+    FROM kept k
+    CROSS JOIN LATERAL (VALUES ('total', NULL::date),
+                               ('day', (k.t0 AT TIME ZONE 'UTC')::date),
+                               ('week', date_trunc('week', k.t0 AT TIME ZONE 'UTC')::date)) AS g (granularity, period_start)
+), counted AS (   -- per period, breakdown value and unit: the earliest attempt of the greatest depth
+    SELECT DISTINCT ON (granularity, period_start, breakdown, unit) *
+    FROM per_period
+    ORDER BY granularity, period_start, breakdown, unit, depth DESC, t0, e0
+), totals AS (
+    SELECT granularity, period_start, breakdown,
+           count(*) AS p1,
+           count(*) FILTER (WHERE depth >= 2) AS p2,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY d2) FILTER (WHERE depth >= 2) AS m2,
+           count(*) FILTER (WHERE depth >= 3) AS p3,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY d3) FILTER (WHERE depth >= 3) AS m3,
+           count(*) FILTER (WHERE depth >= 4) AS p4,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY d4) FILTER (WHERE depth >= 4) AS m4
+    FROM counted
+    GROUP BY granularity, period_start, breakdown
+)
+SELECT E'trial-to-paid'::text AS funnel, t.granularity, t.period_start, t.breakdown,
+       s.step, s.step_name, s.persons,
+       s.persons::double precision / nullif(t.p1, 0) AS conversion_rate,
+       CASE WHEN s.step = 1 THEN 1.0::double precision ELSE s.persons::double precision / nullif(s.previous, 0) END AS step_conversion_rate,
+       s.median AS median_seconds_from_previous
+FROM totals t
+CROSS JOIN LATERAL (VALUES
+    (1, E'trial_started'::text, t.p1, NULL::bigint, NULL::double precision),
+    (2, E'page_view'::text, t.p2, t.p1, t.m2),
+    (3, E'checkout page'::text, t.p3, t.p2, t.m3),
+    (4, E'purchase'::text, t.p4, t.p3, t.m4)
+) AS s (step, step_name, persons, previous, median)
