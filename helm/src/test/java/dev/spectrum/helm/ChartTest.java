@@ -55,7 +55,7 @@ class ChartTest {
                 "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment", "Spectrum");
 
         JsonNode spectrum = r.one("Spectrum");
-        assertThat(spectrum.at("/metadata/name").asText()).isEqualTo("spectrum");
+        assertThat(spectrum.at("/metadata/name").asText()).isEqualTo("prod");
         assertThat(spectrum.at("/metadata/namespace").asText()).isEqualTo(NAMESPACE);
         assertThat(spectrum.at("/metadata/annotations/helm.sh~1resource-policy").asText()).isEqualTo("keep");
         assertThat(spectrum.at("/spec/database/managed/storage").asText()).isEqualTo("20Gi");
