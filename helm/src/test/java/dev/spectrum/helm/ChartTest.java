@@ -211,6 +211,56 @@ class ChartTest {
     }
 
     @Test
+    void everyValueInValuesYamlHasAComment() throws Exception {
+        assertThat(uncommented(Files.readAllLines(Chart.CHART.resolve("values.yaml")))).isEmpty();
+        assertThat(uncommented(List.of("operator:", "  # -- documented", "  a: 1", "  b: 2", "  resources:", "    cpu: 1")))
+                .as("the check can fail").containsExactly("operator.b", "operator.resources");
+    }
+
+    /**
+     * Keys of values.yaml that are values (a scalar, a list, or a map given as one value) with no
+     * comment line right above them. A group (a key whose children are documented keys) needs none.
+     */
+    static List<String> uncommented(List<String> lines) {
+        var missing = new java.util.ArrayList<String>();
+        var path = new java.util.ArrayDeque<String[]>(); // {indent, key}, innermost first
+        int insideValueIndent = -1; // lines deeper than this belong to a documented map value
+        var keyLine = java.util.regex.Pattern.compile("^( *)([A-Za-z][\\w.-]*):(.*)$");
+        for (int i = 0; i < lines.size(); i++) {
+            var m = keyLine.matcher(lines.get(i));
+            if (!m.matches()) {
+                continue;
+            }
+            int indent = m.group(1).length();
+            if (insideValueIndent >= 0 && indent > insideValueIndent) {
+                continue;
+            }
+            insideValueIndent = -1;
+            while (!path.isEmpty() && Integer.parseInt(path.peek()[0]) >= indent) {
+                path.pop();
+            }
+            var parts = new java.util.ArrayList<String>();
+            path.descendingIterator().forEachRemaining(p -> parts.add(p[1]));
+            parts.add(m.group(2));
+            String key = String.join(".", parts);
+            boolean commented = i > 0 && lines.get(i - 1).trim().startsWith("#");
+            // A key with nothing after the colon whose next line is a comment heads a group of documented values.
+            boolean group = m.group(3).isBlank() && i + 1 < lines.size() && lines.get(i + 1).trim().startsWith("#");
+            if (group) {
+                path.push(new String[] {String.valueOf(indent), m.group(2)});
+            } else {
+                if (!commented) {
+                    missing.add(key);
+                }
+                if (m.group(3).isBlank()) {
+                    insideValueIndent = indent;
+                }
+            }
+        }
+        return missing;
+    }
+
+    @Test
     void theNotesSayHowToReachTheInstallation() throws Exception {
         String notes = Files.readString(Chart.CHART.resolve("templates/NOTES.txt"));
         assertThat(notes).contains("jsonpath='{.status.ingestEndpoint}'", "{{ $keys }} -o jsonpath='{.data.default}'",
