@@ -261,9 +261,29 @@ class ChartTest {
     }
 
     @Test
-    void theNotesSayHowToReachTheInstallation() throws Exception {
-        String notes = Files.readString(Chart.CHART.resolve("templates/NOTES.txt"));
-        assertThat(notes).contains("jsonpath='{.status.ingestEndpoint}'", "{{ $keys }} -o jsonpath='{.data.default}'",
-                "/v1/events", "Authorization: Bearer $WRITE_KEY", "searchNamespace", "kubectl apply --server-side -f");
+    void theNotesSayHowToReachTheInstallation() {
+        String notes = notes(Map.of());
+        assertThat(notes).contains(
+                "kubectl -n analytics wait spectrum/prod --for=condition=Ready",
+                "kubectl -n analytics get spectrum prod -o jsonpath='{.status.ingestEndpoint}'",
+                "kubectl -n analytics get secret prod-write-keys -o jsonpath='{.data.default}' | base64 -d",
+                "port-forward svc/prod-ingest 8080:80",
+                "curl -sS -X POST \"$ENDPOINT/v1/events\"", "Authorization: Bearer $WRITE_KEY",
+                "sidecar.dashboards.searchNamespace=analytics", "sidecar.datasources.searchNamespace=analytics",
+                "kubectl apply --server-side -f helm/spectrum/crds/", "manages all namespaces");
+        assertThat(notes(sets("spectrum.ingest.writeKeysSecretName", "keys"))).contains("get secret keys -o jsonpath");
+        assertThat(notes(sets("spectrum.grafana.dashboards", false, "spectrum.grafana.datasource", false)))
+                .doesNotContain("searchNamespace");
+        assertThat(notes(sets("spectrum.create", false))).contains("No Spectrum was created").doesNotContain("wait spectrum/");
+    }
+
+    /** NOTES.txt as helm install prints it (a client-only dry run: no cluster). */
+    static String notes(Map<String, Object> sets) {
+        var install = new Helm(Chart.CHART).install().withName(Chart.RELEASE).withNamespace(NAMESPACE)
+                .withKubeVersion(Chart.KUBE_VERSION).dryRun().clientOnly();
+        for (var set : sets.entrySet()) {
+            install = install.set(set.getKey(), set.getValue());
+        }
+        return install.call().getOutput();
     }
 }
