@@ -23,18 +23,27 @@ final class Chart {
     static final String RELEASE = "spectrum";
     static final String NAMESPACE = "analytics";
     static final ObjectMapper YAML = new YAMLMapper();
+    /** helm template assumes Kubernetes 1.20 unless told; the chart needs 1.27 or later. */
+    static final String KUBE_VERSION = "1.31.0";
 
     private Chart() {
     }
 
     /** The rendered objects; {@code sets} are --set pairs, {@code valuesFiles} -f files. */
     static Rendered render(Map<String, Object> sets, Path... valuesFiles) {
-        TemplateCommand command = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
+        TemplateCommand command = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE)
+                .withKubeVersion(KUBE_VERSION);
         for (Path file : valuesFiles) {
             command = command.withValuesFile(file);
         }
         for (var set : sets.entrySet()) {
-            command = command.set(set.getKey(), set.getValue());
+            if (set.getValue() instanceof List<?> list) { // --set a[0]=x --set a[1]=y
+                for (int i = 0; i < list.size(); i++) {
+                    command = command.set(set.getKey() + "[" + i + "]", list.get(i));
+                }
+            } else {
+                command = command.set(set.getKey(), set.getValue());
+            }
         }
         String out = command.call();
         return new Rendered(out, parse(out));

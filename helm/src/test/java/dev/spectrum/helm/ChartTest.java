@@ -55,7 +55,7 @@ class ChartTest {
                 "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment", "Spectrum");
 
         JsonNode spectrum = r.one("Spectrum");
-        assertThat(spectrum.at("/metadata/name").asText()).isEqualTo("spectrum");
+        assertThat(spectrum.at("/metadata/name").asText()).isEqualTo("prod");
         assertThat(spectrum.at("/metadata/namespace").asText()).isEqualTo(NAMESPACE);
         assertThat(spectrum.at("/metadata/annotations/helm.sh~1resource-policy").asText()).isEqualTo("keep");
         assertThat(spectrum.at("/spec/database/managed/storage").asText()).isEqualTo("20Gi");
@@ -211,9 +211,79 @@ class ChartTest {
     }
 
     @Test
-    void theNotesSayHowToReachTheInstallation() throws Exception {
-        String notes = Files.readString(Chart.CHART.resolve("templates/NOTES.txt"));
-        assertThat(notes).contains("jsonpath='{.status.ingestEndpoint}'", "{{ $keys }} -o jsonpath='{.data.default}'",
-                "/v1/events", "Authorization: Bearer $WRITE_KEY", "searchNamespace", "kubectl apply --server-side -f");
+    void everyValueInValuesYamlHasAComment() throws Exception {
+        assertThat(uncommented(Files.readAllLines(Chart.CHART.resolve("values.yaml")))).isEmpty();
+        assertThat(uncommented(List.of("operator:", "  # -- documented", "  a: 1", "  b: 2", "  resources:", "    cpu: 1")))
+                .as("the check can fail").containsExactly("operator.b", "operator.resources");
+    }
+
+    /**
+     * Keys of values.yaml that are values (a scalar, a list, or a map given as one value) with no
+     * comment line right above them. A group (a key whose children are documented keys) needs none.
+     */
+    static List<String> uncommented(List<String> lines) {
+        var missing = new java.util.ArrayList<String>();
+        var path = new java.util.ArrayDeque<String[]>(); // {indent, key}, innermost first
+        int insideValueIndent = -1; // lines deeper than this belong to a documented map value
+        var keyLine = java.util.regex.Pattern.compile("^( *)([A-Za-z][\\w.-]*):(.*)$");
+        for (int i = 0; i < lines.size(); i++) {
+            var m = keyLine.matcher(lines.get(i));
+            if (!m.matches()) {
+                continue;
+            }
+            int indent = m.group(1).length();
+            if (insideValueIndent >= 0 && indent > insideValueIndent) {
+                continue;
+            }
+            insideValueIndent = -1;
+            while (!path.isEmpty() && Integer.parseInt(path.peek()[0]) >= indent) {
+                path.pop();
+            }
+            var parts = new java.util.ArrayList<String>();
+            path.descendingIterator().forEachRemaining(p -> parts.add(p[1]));
+            parts.add(m.group(2));
+            String key = String.join(".", parts);
+            boolean commented = i > 0 && lines.get(i - 1).trim().startsWith("#");
+            // A key with nothing after the colon whose next line is a comment heads a group of documented values.
+            boolean group = m.group(3).isBlank() && i + 1 < lines.size() && lines.get(i + 1).trim().startsWith("#");
+            if (group) {
+                path.push(new String[] {String.valueOf(indent), m.group(2)});
+            } else {
+                if (!commented) {
+                    missing.add(key);
+                }
+                if (m.group(3).isBlank()) {
+                    insideValueIndent = indent;
+                }
+            }
+        }
+        return missing;
+    }
+
+    @Test
+    void theNotesSayHowToReachTheInstallation() {
+        String notes = notes(Map.of());
+        assertThat(notes).contains(
+                "kubectl -n analytics wait spectrum/prod --for=condition=Ready",
+                "kubectl -n analytics get spectrum prod -o jsonpath='{.status.ingestEndpoint}'",
+                "kubectl -n analytics get secret prod-write-keys -o jsonpath='{.data.default}' | base64 -d",
+                "port-forward svc/prod-ingest 8080:80",
+                "curl -sS -X POST \"$ENDPOINT/v1/events\"", "Authorization: Bearer $WRITE_KEY",
+                "sidecar.dashboards.searchNamespace=analytics", "sidecar.datasources.searchNamespace=analytics",
+                "kubectl apply --server-side -f helm/spectrum/crds/", "manages all namespaces");
+        assertThat(notes(sets("spectrum.ingest.writeKeysSecretName", "keys"))).contains("get secret keys -o jsonpath");
+        assertThat(notes(sets("spectrum.grafana.dashboards", false, "spectrum.grafana.datasource", false)))
+                .doesNotContain("searchNamespace");
+        assertThat(notes(sets("spectrum.create", false))).contains("No Spectrum was created").doesNotContain("wait spectrum/");
+    }
+
+    /** NOTES.txt as helm install prints it (a client-only dry run: no cluster). */
+    static String notes(Map<String, Object> sets) {
+        var install = new Helm(Chart.CHART).install().withName(Chart.RELEASE).withNamespace(NAMESPACE)
+                .withKubeVersion(Chart.KUBE_VERSION).dryRun().clientOnly();
+        for (var set : sets.entrySet()) {
+            install = install.set(set.getKey(), set.getValue());
+        }
+        return install.call().getOutput();
     }
 }
