@@ -41,7 +41,7 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException unavailable(String message) {
-        return new ApiException(503, ApiError.of("unavailable", message), "2");
+        return new ApiException(503, ApiError.of("unavailable", message), String.valueOf(IngestLimits.RETRY_AFTER_SECONDS));
     }
 
     public int status() {
@@ -50,6 +50,11 @@ public class ApiException extends RuntimeException {
 
     public ApiError body() {
         return body;
+    }
+
+    /** The Retry-After header's value in seconds, or null when the answer has none. */
+    public String retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     /** Turns the exception into its response. */

@@ -37,7 +37,7 @@ public final class BoundedBody {
         while ((n = in.read(buffer)) != -1) {
             total += n;
             if (total > limit) {
-                throw ApiException.tooLarge(String.format(tooLarge, limit) + "; send at most 1 MiB per request");
+                throw ApiException.tooLarge(String.format(tooLarge, limit) + "; send at most " + IngestLimits.MAX_BODY_TEXT + " per request");
             }
             out.write(buffer, 0, n);
         }

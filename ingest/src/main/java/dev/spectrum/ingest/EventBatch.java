@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class EventBatch {
 
-    public static final int MAX_EVENTS = 1000;
+    public static final int MAX_EVENTS = IngestLimits.MAX_EVENTS;
 
     private EventBatch() {
     }

@@ -18,6 +18,14 @@ public class EventSink {
 
     private static final Logger LOG = Logger.getLogger(EventSink.class);
 
+    /** The 503 message when the failure came before the commit was sent. */
+    static final String NOT_COMMITTED = "the database did not take the events; nothing was committed."
+            + " Retry with the same event_ids after Retry-After seconds";
+    /** The 503 message when the connection broke while the commit was on its way. */
+    static final String OUTCOME_UNKNOWN = "the connection to the database broke during the commit: the outcome is"
+            + " unknown and the events may have been stored. Retry with the same event_ids after Retry-After seconds;"
+            + " each event is counted once";
+
     private final RawEventWriter writer;
     private final IngestMetrics metrics;
     private final Semaphore writeSlots;
@@ -47,11 +55,13 @@ public class EventSink {
             metrics.timeWrite(() -> writer.write(rows));
             metrics.batch(events.size());
             metrics.accepted(events.size());
-        } catch (SQLException e) {
-            LOG.warnf("could not write %d events to PostgreSQL (SQLState %s): %s", events.size(), e.getSQLState(),
+        } catch (WriteFailure e) {
+            LOG.warnf("could not write %d events to PostgreSQL (SQLState %s%s): %s", events.size(), e.getSQLState(),
+                    e.outcomeUnknown() ? ", outcome unknown" : "",
                     e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse(""));
-            throw ApiException.unavailable("the database did not take the events; nothing was committed."
-                    + " Retry with the same event_ids after Retry-After seconds");
+            throw ApiException.unavailable(e.outcomeUnknown() ? OUTCOME_UNKNOWN : NOT_COMMITTED);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the writer reports failures as WriteFailure", e);
         } finally {
             writeSlots.release();
         }

@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
  */
 public final class EventValidator {
 
-    static final int MAX_ID_LENGTH = 200;
-    static final int MAX_PROPERTIES_BYTES = 32 * 1024;
-    static final Duration MAX_FUTURE = Duration.ofHours(24);
+    static final int MAX_ID_LENGTH = IngestLimits.MAX_ID_LENGTH;
+    static final int MAX_PROPERTIES_BYTES = IngestLimits.MAX_PROPERTIES_BYTES;
+    static final Duration MAX_FUTURE = IngestLimits.MAX_FUTURE;
 
     static final Set<String> FIELDS = Set.of(
             "type", "user_id", "anonymous_id", "account_id", "event_id", "timestamp", "properties", "context");
@@ -66,7 +66,7 @@ public final class EventValidator {
 
         String type = text(index, node, "type", errors);
         if (type == null && !hasError(errors, before, "type")) {
-            errors.add(new ApiError.FieldError(index, "type", "is required: the event's name, for example \"signup\""));
+            errors.add(ApiError.FieldError.missing(index, "type", "is required: the event's name, for example \"signup\""));
         } else if (type != null && type.isEmpty()) {
             errors.add(new ApiError.FieldError(index, "type", "must not be empty"));
         }
@@ -80,7 +80,7 @@ public final class EventValidator {
         lengthAtMost(index, "account_id", accountId, errors);
         if (userId == null && anonymousId == null && !hasError(errors, before, "user_id")
                 && !hasError(errors, before, "anonymous_id")) {
-            errors.add(new ApiError.FieldError(index, "user_id",
+            errors.add(ApiError.FieldError.missing(index, "user_id",
                     "an event needs a user_id or an anonymous_id (or both)"));
         }
 

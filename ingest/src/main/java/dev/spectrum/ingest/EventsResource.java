@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
 @Tag(name = "events")
 public class EventsResource {
 
-    public static final int MAX_BODY_BYTES = 1024 * 1024;
+    public static final int MAX_BODY_BYTES = IngestLimits.MAX_BODY_BYTES;
     private static final Logger LOG = Logger.getLogger(EventsResource.class);
 
     private final WriteKeys writeKeys;
@@ -103,7 +103,7 @@ public class EventsResource {
             try {
                 if (Long.parseLong(contentLength.trim()) > MAX_BODY_BYTES) {
                     throw ApiException.tooLarge("the request body is larger than " + MAX_BODY_BYTES
-                            + " bytes; send at most 1 MiB per request");
+                            + " bytes; send at most " + IngestLimits.MAX_BODY_TEXT + " per request");
                 }
             } catch (NumberFormatException ignored) {
                 // the HTTP layer refuses malformed lengths; the body is still read with a bound

@@ -17,6 +17,8 @@ import org.postgresql.PGConnection;
 @ApplicationScoped
 public class RawEventWriter {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RawEventWriter.class);
+
     static final String COPY = "COPY staging.raw_events (event_id, event_type, account_id, user_id, anonymous_id,"
             + " occurred_at, received_at, properties, context, source) FROM STDIN";
 
@@ -26,22 +28,89 @@ public class RawEventWriter {
         this.dataSource = dataSource;
     }
 
-    /** Writes rows made by {@link #copyData} and commits; throws when anything could not be committed. */
-    public void write(String data) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
+    /**
+     * Writes rows made by {@link #copyData} and commits; throws when anything could not be
+     * committed, saying whether the outcome is unknown (the connection broke during the commit).
+     *
+     * <p>A pooled connection found dead (the server restarted since it was pooled) makes every
+     * idle pooled connection suspect: they are all dropped at once, so that no later request is
+     * handed one, and this batch is tried again on another connection, which is safe because the
+     * failure came before the commit was sent. A dead connection fails at once; the retries stop
+     * after {@value #DEAD_CONNECTION_BUDGET_MILLIS} ms (the 503 stays within 5 s), or as soon as a
+     * failure is anything else (no connection to be had, a server that does not answer in time,
+     * a commit whose fate is unknown).
+     */
+    public void write(String data) throws WriteFailure {
+        long started = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                writeOnce(data);
+                return;
+            } catch (WriteFailure failure) {
+                if (!WriteFailure.connectionLost(failure)) {
+                    throw failure;
+                }
+                if (failure.onPooledConnection()) {
+                    dataSource.flush(AgroalDataSource.FlushMode.GRACEFUL);
+                }
+                boolean deadPooledConnection = failure.onPooledConnection() && !failure.outcomeUnknown()
+                        && !WriteFailure.timedOut(failure)
+                        && System.nanoTime() - started < DEAD_CONNECTION_BUDGET_MILLIS * 1_000_000L;
+                if (!deadPooledConnection || attempt > MAX_POOL_SIZE) {
+                    throw failure;
+                }
+                LOG.debugf("a pooled connection was dead (SQLState %s, attempt %d after %d ms); trying another",
+                        failure.getSQLState(), attempt, (System.nanoTime() - started) / 1_000_000);
+            }
+        }
+    }
+
+    static final long DEAD_CONNECTION_BUDGET_MILLIS = 1500;
+    /** quarkus.datasource.jdbc.max-size: at most this many dead connections can be pooled. */
+    private static final int MAX_POOL_SIZE = 16;
+
+    private void writeOnce(String data) throws WriteFailure {
+        Connection connection;
+        try {
+            connection = dataSource.getConnection();
+        } catch (SQLException e) {
+            // no connection to be had (pool exhausted, server away or full): nothing was committed
+            throw new WriteFailure(e, false, false);
+        }
+        try (connection) {
             connection.setAutoCommit(false);
             try {
                 connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new StringReader(data));
-                connection.commit();
             } catch (SQLException | IOException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException ignored) {
-                    // the connection is gone: nothing was committed either way
-                }
-                throw e instanceof SQLException sql ? sql : new SQLException("COPY failed: " + e.getMessage(), "08006", e);
+                rollbackQuietly(connection);
+                throw new WriteFailure(asSql(e), true, false);
             }
+            try {
+                connection.commit();
+            } catch (SQLException e) {
+                // The server refused the commit (it answered): nothing was committed. The
+                // connection broke instead: the commit may have reached the server and been applied.
+                rollbackQuietly(connection);
+                throw new WriteFailure(e, true, WriteFailure.connectionLost(e));
+            }
+        } catch (WriteFailure e) {
+            throw e;
+        } catch (SQLException e) {
+            // setAutoCommit or close failed: the connection is gone before anything was sent
+            throw new WriteFailure(e, true, false);
         }
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // the connection is gone; the pool drops it
+        }
+    }
+
+    private static SQLException asSql(Exception e) {
+        return e instanceof SQLException sql ? sql : new SQLException("COPY failed: " + e.getMessage(), "08006", e);
     }
 
     /** The rows in COPY's text format. */

@@ -35,7 +35,9 @@ class DatabaseOutageTest {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            return "jdbc:postgresql://127.0.0.1:" + proxy.port() + server.getPath();
+            // prepareThreshold=0: every statement travels as text, so that the proxy can tell a
+            // COMMIT (ConnectionFaultsTest) instead of a server-side prepared statement's name
+            return "jdbc:postgresql://127.0.0.1:" + proxy.port() + server.getPath() + "?prepareThreshold=0";
         }
 
         @Override

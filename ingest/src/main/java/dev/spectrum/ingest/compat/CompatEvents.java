@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spectrum.ingest.ApiError;
 import dev.spectrum.ingest.BoundedBody;
 import dev.spectrum.ingest.EventValidator;
-import dev.spectrum.ingest.EventsResource;
+import dev.spectrum.ingest.IngestLimits;
 import dev.spectrum.ingest.IncomingEvent;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +49,7 @@ public final class CompatEvents {
         in.unread(magic);
         boolean gzip = "gzip".equalsIgnoreCase(contentEncoding == null ? "" : contentEncoding.trim())
                 || (magic.length == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b);
-        byte[] bytes = BoundedBody.read(in, gzip, EventsResource.MAX_BODY_BYTES);
+        byte[] bytes = BoundedBody.read(in, gzip, IngestLimits.MAX_BODY_BYTES);
         try {
             return mapper.readTree(bytes);
         } catch (IOException e) {
