@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -34,7 +35,10 @@ class SpectrumCommandTest {
     void migrateAppliesEveryMigrationThenReportsUpToDate() {
         // Every migration the sql module ships, named the way `migrate` lists them (V12__dashboard_views.sql -> "V12 dashboard views").
         List<String> shipped = shippedMigrations();
-        int latest = shipped.stream().mapToInt(m -> Integer.parseInt(m.substring(1).split("\\D")[0])).max().orElseThrow();
+        String latest = shipped.stream().map(m -> m.substring(1, m.indexOf(' ')))
+                .max(Comparator.comparing((String v) -> Integer.parseInt(v.split("\\.")[0]))
+                        .thenComparing(v -> v.contains(".") ? Integer.parseInt(v.split("\\.")[1]) : 0))
+                .orElseThrow();
 
         Result first = spectrum(env(), "migrate");
         assertThat(first.status()).isZero();
@@ -203,8 +207,12 @@ class SpectrumCommandTest {
         Path folder = Path.of("..", "sql", "src", "main", "resources", "db", "migration");
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(f -> f.getFileName().toString())
-                    .filter(n -> n.matches("V\\d+__.+\\.sql"))
-                    .map(n -> n.substring(0, n.length() - 4).replaceFirst("__", " ").replace('_', ' '))
+                    .filter(n -> n.matches("V[0-9_]+__.+\\.sql"))
+                    .map(n -> {
+                        String base = n.substring(0, n.length() - 4);
+                        int sep = base.indexOf("__");
+                        return base.substring(0, sep).replace('_', '.') + " " + base.substring(sep + 2).replace('_', ' ');
+                    })
                     .sorted()
                     .toList();
         } catch (IOException e) {
