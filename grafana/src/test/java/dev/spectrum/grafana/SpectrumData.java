@@ -1,11 +1,8 @@
 package dev.spectrum.grafana;
 
 import dev.spectrum.definitions.apply.ViewStore;
-import dev.spectrum.definitions.experiment.ExperimentDefinition;
 import dev.spectrum.definitions.files.DefinitionFiles;
-import dev.spectrum.definitions.funnel.FunnelDefinition;
-import dev.spectrum.definitions.v1alpha1.Experiment;
-import dev.spectrum.definitions.v1alpha1.Funnel;
+import dev.spectrum.definitions.kind.DefinitionKind;
 import dev.spectrum.sql.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
@@ -48,13 +45,7 @@ final class SpectrumData {
     static void apply(TestDatabase db, String yaml) throws IOException, SQLException {
         ViewStore store = new ViewStore(db.dataSource());
         for (HasMetadata resource : DefinitionFiles.parse(yaml)) {
-            if (resource instanceof Funnel funnel) {
-                store.applyFunnel(FunnelDefinition.from(funnel), "{}");
-            } else if (resource instanceof Experiment experiment) {
-                store.applyExperiment(ExperimentDefinition.from(experiment), "{}");
-            } else {
-                throw new IllegalArgumentException("not a definition: " + resource.getKind());
-            }
+            store.apply(DefinitionKind.of(resource).check(resource), "{}");
         }
     }
 }
