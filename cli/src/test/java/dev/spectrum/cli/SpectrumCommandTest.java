@@ -34,16 +34,20 @@ class SpectrumCommandTest {
     void migrateAppliesEveryMigrationThenReportsUpToDate() {
         // Every migration the sql module ships, named the way `migrate` lists them (V12__dashboard_views.sql -> "V12 dashboard views").
         List<String> shipped = shippedMigrations();
-        int latest = shipped.stream().mapToInt(m -> Integer.parseInt(m.substring(1).split("\\D")[0])).max().orElseThrow();
+        // versions may have parts (V13_1__x.sql is version 13.1): the latest by its parts as numbers
+        String latest = shipped.stream().map(m -> m.substring(1, m.indexOf(' ')))
+                .max(java.util.Comparator.comparing((String v) -> Integer.parseInt(v.split("\\.")[0]))
+                        .thenComparing(v -> v.contains(".") ? Integer.parseInt(v.split("\\.")[1]) : -1))
+                .orElseThrow();
 
         Result first = spectrum(env(), "migrate");
         assertThat(first.status()).isZero();
-        assertThat(first.out()).contains("applied " + shipped.size() + " migrations, schema version is now " + latest);
+        assertThat(first.out()).contains("applied " + shipped.size() + " migrations, schema version is now " + latest + ".");
         shipped.forEach(m -> assertThat(first.out()).contains(m));
 
         Result second = spectrum(env(), "migrate");
         assertThat(second.status()).isZero();
-        assertThat(second.out()).contains("is up to date at schema version " + latest);
+        assertThat(second.out()).contains("is up to date at schema version " + latest + ".");
     }
 
     @Test
@@ -203,8 +207,11 @@ class SpectrumCommandTest {
         Path folder = Path.of("..", "sql", "src", "main", "resources", "db", "migration");
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(f -> f.getFileName().toString())
-                    .filter(n -> n.matches("V\\d+__.+\\.sql"))
-                    .map(n -> n.substring(0, n.length() - 4).replaceFirst("__", " ").replace('_', ' '))
+                    .filter(n -> n.matches("V\\d+(_\\d+)?__.+\\.sql"))
+                    .map(n -> {
+                        String[] parts = n.substring(0, n.length() - 4).split("__", 2);
+                        return parts[0].replace('_', '.') + " " + parts[1].replace('_', ' ');
+                    })
                     .sorted()
                     .toList();
         } catch (IOException e) {
