@@ -69,7 +69,7 @@ SQL
 }
 worst_latency() {
   wait "$ingest_pid"
-  awk -v secs="$1" '{ if ($3 > m) m = $3; n++ } END { printf "%.1f ms worst of %d inserts", m / 1000, n }' "$work"/pgbench_log.*
+  awk '{ if ($3 > m) m = $3; n++ } END { printf "%.1f ms worst of %d inserts", m / 1000, n }' "$work"/pgbench_log.*
 }
 
 if [[ " $PARTS " == *" 1 "* ]]; then

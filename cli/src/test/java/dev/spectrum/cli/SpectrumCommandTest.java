@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -35,19 +34,20 @@ class SpectrumCommandTest {
     void migrateAppliesEveryMigrationThenReportsUpToDate() {
         // Every migration the sql module ships, named the way `migrate` lists them (V12__dashboard_views.sql -> "V12 dashboard views").
         List<String> shipped = shippedMigrations();
+        // versions may have parts (V13_1__x.sql is version 13.1): the latest by its parts as numbers
         String latest = shipped.stream().map(m -> m.substring(1, m.indexOf(' ')))
-                .max(Comparator.comparing((String v) -> Integer.parseInt(v.split("\\.")[0]))
-                        .thenComparing(v -> v.contains(".") ? Integer.parseInt(v.split("\\.")[1]) : 0))
+                .max(java.util.Comparator.comparing((String v) -> Integer.parseInt(v.split("\\.")[0]))
+                        .thenComparing(v -> v.contains(".") ? Integer.parseInt(v.split("\\.")[1]) : -1))
                 .orElseThrow();
 
         Result first = spectrum(env(), "migrate");
         assertThat(first.status()).isZero();
-        assertThat(first.out()).contains("applied " + shipped.size() + " migrations, schema version is now " + latest);
+        assertThat(first.out()).contains("applied " + shipped.size() + " migrations, schema version is now " + latest + ".");
         shipped.forEach(m -> assertThat(first.out()).contains(m));
 
         Result second = spectrum(env(), "migrate");
         assertThat(second.status()).isZero();
-        assertThat(second.out()).contains("is up to date at schema version " + latest);
+        assertThat(second.out()).contains("is up to date at schema version " + latest + ".");
     }
 
     @Test
@@ -207,11 +207,10 @@ class SpectrumCommandTest {
         Path folder = Path.of("..", "sql", "src", "main", "resources", "db", "migration");
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(f -> f.getFileName().toString())
-                    .filter(n -> n.matches("V[0-9_]+__.+\\.sql"))
+                    .filter(n -> n.matches("V\\d+(_\\d+)?__.+\\.sql"))
                     .map(n -> {
-                        String base = n.substring(0, n.length() - 4);
-                        int sep = base.indexOf("__");
-                        return base.substring(0, sep).replace('_', '.') + " " + base.substring(sep + 2).replace('_', ' ');
+                        String[] parts = n.substring(0, n.length() - 4).split("__", 2);
+                        return parts[0].replace('_', '.') + " " + parts[1].replace('_', ' ');
                     })
                     .sorted()
                     .toList();
