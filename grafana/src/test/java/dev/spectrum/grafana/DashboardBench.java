@@ -11,8 +11,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * bench/dashboards.sh: every panel's query (each custom-variable option, the first value of each
- * query variable), expanded as Grafana expands it, run as the reader in a READ ONLY
+ * bench/dashboards.sh: every panel's query (each variable at its first value), expanded as Grafana expands it, run as the reader in a READ ONLY
  * transaction; p50/p95 over {@code runs} timed runs after one warm-up, beside a baseline
  * measured the same way in the same run ({@code SELECT 1}: the round trip and transaction cost).
  *
