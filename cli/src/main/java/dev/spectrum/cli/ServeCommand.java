@@ -162,9 +162,13 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         if (stopping.get()) {
             return;
         }
-        if (!definitionsApplied && definitionsPath != null) {
+        if (!definitionsApplied) {
             try {
-                applyDefinitions(dataSource, definitionsPath);
+                // the retention settings from the environment, as migrate writes them (data-model.md)
+                RetentionSettings.applyFromEnvironment(dataSource, parent.environment(), "serve");
+                if (definitionsPath != null) {
+                    applyDefinitions(dataSource, definitionsPath);
+                }
                 definitionsApplied = true;
             } catch (SQLException | IOException | RuntimeException e) {
                 logLine("definitions", Map.of("event", "definitions-not-applied", "error", Redaction.error(e.getMessage()),
