@@ -90,7 +90,7 @@ class ComposeFileTest {
         assertThat(grafana.path("environment").path("GF_USERS_ALLOW_SIGN_UP").asText()).isEqualTo("false");
         assertThat(grafana.path("environment").path("GF_AUTH_ANONYMOUS_ENABLED").asText()).isEqualTo("false");
         assertThat(grafana.path("volumes").toString()).contains("./grafana/provisioning:/etc/grafana/provisioning:ro")
-                .contains("./grafana/dashboards:/var/lib/grafana/dashboards:ro");
+                .contains("./grafana/dashboards:/var/lib/grafana/dashboards/spectrum:ro");
         // serve logs in as the component logins migrate makes; no superuser password reaches it
         assertThat(serve.path("environment").has("SPECTRUM_DB_PASSWORD")).isFalse();
         assertThat(serve.path("environment").has("SPECTRUM_INGEST_PASSWORD")).isTrue();
