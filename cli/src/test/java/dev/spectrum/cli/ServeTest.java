@@ -46,6 +46,21 @@ class ServeTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<String> acknowledged = new ArrayList<>();
+    private final List<Process> started = new ArrayList<>();
+
+    /** A failed assertion must not leave a serve (and its ingest child) running. */
+    @org.junit.jupiter.api.AfterEach
+    void stopEveryServe() throws InterruptedException {
+        for (Process p : started) {
+            if (p.isAlive()) {
+                p.destroy();
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
 
     @Test
     void servesLoadsRecoversStopsCleanlyAndFollowsTheFolder() throws Exception {
@@ -198,6 +213,7 @@ class ServeTest {
                 "QUARKUS_HTTP_PORT", String.valueOf(port),
                 "QUARKUS_HTTP_HOST", "127.0.0.1")));
         Serve serve = new Serve(builder.start(), log, port);
+        started.add(serve.process());
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> get(serve, "/q/health/ready").statusCode() == 200);
         return serve;
