@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "spectrum 0.1.0",
         description = "Self-hosted product analytics on PostgreSQL, without Kubernetes.",
         subcommands = {DemoCommand.class, MigrateCommand.class, PipelineCommand.class, ApplyCommand.class, DeleteCommand.class, RefreshCommand.class,
-            ForgetCommand.class, SqlCommand.class},
+            ForgetCommand.class, SqlCommand.class, ServeCommand.class, StatusCommand.class},
         footer = {"",
             "Database: SPECTRUM_DB_URL (jdbc:postgresql://host:port/db),",
             "SPECTRUM_DB_USER (default postgres), SPECTRUM_DB_PASSWORD.",
