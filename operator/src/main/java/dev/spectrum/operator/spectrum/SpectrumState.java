@@ -22,8 +22,12 @@ public final class SpectrumState {
     volatile Boolean retentionWritten;
 
     public static SpectrumState of(Context<Spectrum> context) {
-        return context.managedWorkflowAndDependentResourceContext().get(KEY, SpectrumState.class)
-                .orElseGet(() -> context.managedWorkflowAndDependentResourceContext().put(KEY, new SpectrumState()));
+        var shared = context.managedWorkflowAndDependentResourceContext();
+        return shared.get(KEY, SpectrumState.class).orElseGet(() -> {
+            SpectrumState state = new SpectrumState();
+            shared.put(KEY, state);
+            return state;
+        });
     }
 
     public SpectrumDatabase database() { return database; }

@@ -8,6 +8,7 @@ import dev.spectrum.operator.spectrum.SpectrumState;
 import dev.spectrum.operator.spectrum.database.DatabaseSetup;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.NameSetter;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import java.sql.SQLException;
@@ -17,7 +18,20 @@ import java.sql.SQLException;
  * schema): find it, connect, create login and database spectrum on a managed server, apply the
  * migrations once per schema version, write spec.dataRetention. Ready when the schema is.
  */
-public class DatabaseDependent implements DependentResource<SpectrumState, Spectrum> {
+public class DatabaseDependent implements DependentResource<SpectrumState, Spectrum>, NameSetter {
+
+    private String name = getClass().getSimpleName();
+
+    @Override
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
 
     @Override
     public ReconcileResult<SpectrumState> reconcile(Spectrum spectrum, Context<Spectrum> context) {

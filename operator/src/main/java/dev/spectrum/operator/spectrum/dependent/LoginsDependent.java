@@ -8,6 +8,7 @@ import dev.spectrum.operator.spectrum.model.SpectrumNames;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.NameSetter;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import java.sql.SQLException;
@@ -16,7 +17,20 @@ import java.sql.SQLException;
  * The three component logins on the database server (external dependent): each created when
  * missing, given the password of its Secret as a SCRAM verifier, a member of its role only.
  */
-public class LoginsDependent implements DependentResource<SpectrumState, Spectrum> {
+public class LoginsDependent implements DependentResource<SpectrumState, Spectrum>, NameSetter {
+
+    private String name = getClass().getSimpleName();
+
+    @Override
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
 
     @Override
     public ReconcileResult<SpectrumState> reconcile(Spectrum spectrum, Context<Spectrum> context) {
