@@ -94,8 +94,10 @@ public record SpectrumDatabase(String kind, Connection connection, String user, 
                     throw new Unavailable(Reasons.STARTING, "waiting for the CloudNativePG Cluster " + names.database() + " to be ready"
                             + (phase == null ? "" : " (phase: " + phase + ")"));
                 }
+                // CloudNativePG serves TLS: require, unless the owner Secret says otherwise
+                String sslmode = SecretModel.value(secret, "sslmode");
                 Connection connection = new Connection(names.cloudNativePGHost(), SpectrumNames.POSTGRES_PORT, SpectrumNames.DATABASE,
-                        "require");
+                        sslmode == null ? "require" : sslmode);
                 return new SpectrumDatabase(kind, connection, SpectrumNames.OWNER_LOGIN, SecretModel.value(secret, "password"), null,
                         addresses.resolve(connection.host(), connection.port(), connection.database()));
             }

@@ -69,6 +69,10 @@ class CloudNativePGSpectrumTest {
         var owner = client.secrets().inNamespace(NS).withName("prod-db-owner").get();
         assertThat(owner.getType()).isEqualTo("kubernetes.io/basic-auth");
         assertThat(owner.getMetadata().getOwnerReferences()).isNullOrEmpty();
+        assertThat(Fixture.decode(owner, "sslmode")).isEqualTo("require");
+        // the stand-in server (the local PostgreSQL) has no TLS, unlike CloudNativePG's
+        owner.getData().put("sslmode", Fixture.b64("disable"));
+        client.secrets().inNamespace(NS).resource(owner).update();
 
         client.apiextensions().v1().customResourceDefinitions().resource(new CustomResourceDefinitionBuilder()
                 .withNewMetadata().withName(CloudNativePGCluster.CRD).endMetadata()
