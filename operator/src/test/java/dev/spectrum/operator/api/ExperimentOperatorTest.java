@@ -45,7 +45,9 @@ class ExperimentOperatorTest {
         client.resources(Spectrum.class).inNamespace(NS).resource(Fixture.external(NS, "local", "pg")).create();
         await().atMost(WAIT).untilAsserted(() -> {
             Fixture.playControllers(client, NS);
-            assertThat(condition(Fixture.get(client, NS, "local").getStatus().getConditions(), "SchemaReady")).isEqualTo("True");
+            Spectrum s = Fixture.get(client, NS, "local");
+            assertThat(s.getStatus()).isNotNull();
+            assertThat(condition(s.getStatus().getConditions(), "SchemaReady")).isEqualTo("True");
         });
         OffsetDateTime base = OffsetDateTime.now(ZoneOffset.UTC).minusDays(1);
         for (int i = 0; i < 8; i++) {

@@ -63,7 +63,9 @@ class FunnelOperatorTest {
         client.resources(Spectrum.class).inNamespace(NS).resource(Fixture.external(NS, "local", "pg")).create();
         await().atMost(WAIT).untilAsserted(() -> {
             Fixture.playControllers(client, NS);
-            assertThat(condition(Fixture.get(client, NS, "local").getStatus().getConditions(), "SchemaReady")).isEqualTo("True");
+            Spectrum s = Fixture.get(client, NS, "local");
+            assertThat(s.getStatus()).isNotNull();
+            assertThat(condition(s.getStatus().getConditions(), "SchemaReady")).isEqualTo("True");
         });
         OffsetDateTime base = OffsetDateTime.now(ZoneOffset.UTC).minusDays(2);
         RawEvent.of("op_signup").user("a").at(base).insertInto(db);
