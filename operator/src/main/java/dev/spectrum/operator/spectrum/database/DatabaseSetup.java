@@ -101,16 +101,17 @@ public final class DatabaseSetup {
     }
 
     /**
-     * spec.dataRetention into warehouse.settings (data-model.md, Data lifecycle). Written only where
-     * the settings table exists (it comes with a later migration); returns whether it was written.
+     * spec.dataRetention into warehouse.settings (data-model.md, Data lifecycle; migration V13),
+     * only when a value differs; returns whether the table was there.
      */
     public static boolean writeRetention(DataSource owner, DefinitionDuration staging, DefinitionDuration events) throws SQLException {
         try (Connection c = owner.getConnection()) {
             if (value(c, "SELECT to_regclass('warehouse.settings')::text") == null) {
                 return false;
             }
-            try (var q = c.prepareStatement("INSERT INTO warehouse.settings (name, value) VALUES (?, ?)"
-                    + " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value WHERE settings.value IS DISTINCT FROM EXCLUDED.value")) {
+            try (var q = c.prepareStatement("INSERT INTO warehouse.settings (name, value, updated_by) VALUES (?, ?::interval, 'operator')"
+                    + " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = now(), updated_by = 'operator'"
+                    + " WHERE settings.value IS DISTINCT FROM EXCLUDED.value")) {
                 q.setString(1, "staging_retention");
                 q.setString(2, interval(staging));
                 q.executeUpdate();
