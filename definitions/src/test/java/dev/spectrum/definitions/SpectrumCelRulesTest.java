@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import java.nio.file.Path;
@@ -44,6 +45,7 @@ class SpectrumCelRulesTest {
 
     private static boolean eval(String rule, Map<String, Object> self, Map<String, Object> oldSelf) throws Exception {
         CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS) // has()
                 .addVar("self", SimpleType.DYN).addVar("oldSelf", SimpleType.DYN).build();
         CelRuntime.Program program = CelRuntimeFactory.standardCelRuntimeBuilder().build()
                 .createProgram(compiler.compile(rule).getAst());
