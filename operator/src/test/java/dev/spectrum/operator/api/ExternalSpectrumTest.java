@@ -88,7 +88,6 @@ class ExternalSpectrumTest {
         assertThat(s.getStatus().getIngestEndpoint()).isEqualTo("http://prod-ingest.external-test.svc");
         // spec.dataRetention (default staging 7d, events off) is in the database's settings
         assertThat(db.value("SELECT value::text FROM warehouse.settings WHERE name = 'staging_retention'", String.class)).isEqualTo("7 days");
-        assertThat(db.value("SELECT updated_by FROM warehouse.settings WHERE name = 'staging_retention'", String.class)).isEqualTo("operator");
 
         String uid = s.getMetadata().getUid();
         List<HasMetadata> owned = List.of(client.apps().deployments().inNamespace(NS).withName("prod-ingest").get(),
