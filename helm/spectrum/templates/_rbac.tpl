@@ -18,18 +18,24 @@ helm/src/test derives the same list from the operator's classes and fails on any
     - experiments/status
     - experiments/finalizers
   verbs: ["get", "list", "watch", "patch", "update", "create", "delete"]
-# Database credentials: read by name (never listed or watched).
+# What the Spectrum workflow's dependents own (informers watch them by label), the definitions'
+# SQL ConfigMaps and refresh CronJobs, and the Secrets it reads by name (operator: OperatorPermissions).
 - apiGroups: [""]
-  resources: ["secrets"]
-  verbs: ["get"]
-# The generated SQL of each Funnel and Experiment.
-- apiGroups: [""]
-  resources: ["configmaps"]
-  verbs: ["get", "create", "update"]
-# The refresh CronJobs.
+  resources: ["secrets", "configmaps", "services"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+- apiGroups: ["apps"]
+  resources: ["deployments", "statefulsets"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+- apiGroups: ["autoscaling"]
+  resources: ["horizontalpodautoscalers"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
 - apiGroups: ["batch"]
   resources: ["cronjobs"]
-  verbs: ["get", "create", "update"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+# A CloudNativePG Cluster (retained with the data: never deleted by the operator).
+- apiGroups: ["postgresql.cnpg.io"]
+  resources: ["clusters"]
+  verbs: ["get", "list", "watch", "create", "patch", "update"]
 # Kubernetes Events on the resources.
 - apiGroups: [""]
   resources: ["events"]

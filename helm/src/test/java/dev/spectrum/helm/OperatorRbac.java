@@ -77,6 +77,13 @@ final class OperatorRbac {
                 }
             }
         }
+        // the dependents of the reconcilers' workflows, as the operator derives them from its code
+        for (var rule : dev.spectrum.operator.common.OperatorPermissions.rules().entrySet()) {
+            String[] groupResource = rule.getKey().split("/", 2);
+            for (String verb : rule.getValue()) {
+                permissions.add(new Permission(groupResource[0], groupResource[1], verb));
+            }
+        }
         if (Boolean.parseBoolean(operatorSetting("quarkus.operator-sdk.crd.validate", "true"))) {
             permissions.add(new Permission("apiextensions.k8s.io", "customresourcedefinitions", "get"));
             permissions.add(new Permission("apiextensions.k8s.io", "customresourcedefinitions", "list"));

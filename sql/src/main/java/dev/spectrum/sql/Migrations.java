@@ -23,6 +23,11 @@ public final class Migrations {
         return current == null ? null : current.getVersion().getVersion();
     }
 
+    /** How many migrations the database has not applied yet (0: it is at this release's version). */
+    public static int pending(DataSource dataSource) {
+        return flyway(dataSource).info().pending().length;
+    }
+
     private static Flyway flyway(DataSource dataSource) {
         return Flyway.configure()
                 .dataSource(dataSource)

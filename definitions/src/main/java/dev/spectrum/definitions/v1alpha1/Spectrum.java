@@ -15,9 +15,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Kind("Spectrum")
 @Plural("spectrums")
 @ShortNames("spx")
-@AdditionalPrinterColumn(name = "Database", jsonPath = ".status.conditions[?(@.type==\"DatabaseReady\")].status", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Schema", jsonPath = ".status.schemaVersion", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Database", jsonPath = ".status.databaseKind", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Schema", jsonPath = ".status.schemaVersion", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Endpoint", jsonPath = ".status.ingestEndpoint", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Pipeline", jsonPath = ".status.lastPipelineRun.status", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Last run", jsonPath = ".status.lastPipelineRun.startedAt", type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class Spectrum extends CustomResource<SpectrumSpec, SpectrumStatus> implements Namespaced {
 }

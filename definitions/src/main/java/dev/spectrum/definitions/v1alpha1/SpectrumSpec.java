@@ -2,10 +2,11 @@ package dev.spectrum.definitions.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -17,14 +18,17 @@ public class SpectrumSpec {
     @JsonPropertyDescription("Exactly one of managed, external, cloudNativePG.")
     private Database database;
 
-    @JsonPropertyDescription("The ingest Deployment (not yet handled by this version of the operator).")
+    @JsonPropertyDescription("The ingest Deployment, Service and optional HorizontalPodAutoscaler.")
     private Ingest ingest;
 
-    @JsonPropertyDescription("The pipeline CronJob (not yet handled by this version of the operator).")
+    @JsonPropertyDescription("The pipeline CronJob.")
     private Pipeline pipeline;
 
-    @JsonPropertyDescription("Grafana dashboards and datasource (not yet handled by this version of the operator).")
+    @JsonPropertyDescription("Grafana dashboards (ConfigMaps) and datasource (Secret).")
     private Grafana grafana;
+
+    @JsonPropertyDescription("How long staging rows and events are kept (data-model.md, Data lifecycle).")
+    private DataRetention dataRetention;
 
     @Default("UTC")
     @JsonPropertyDescription("The only value v1alpha1 accepts; periods in analytics views are UTC.")
@@ -38,23 +42,55 @@ public class SpectrumSpec {
     public void setPipeline(Pipeline pipeline) { this.pipeline = pipeline; }
     public Grafana getGrafana() { return grafana; }
     public void setGrafana(Grafana grafana) { this.grafana = grafana; }
+    public DataRetention getDataRetention() { return dataRetention; }
+    public void setDataRetention(DataRetention dataRetention) { this.dataRetention = dataRetention; }
     public Timezone getTimezone() { return timezone; }
     public void setTimezone(Timezone timezone) { this.timezone = timezone; }
 
+    /** A Kubernetes quantity such as 20Gi or 500M. */
+    public static final String QUANTITY = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
+    /** A retention: a whole number of hours or days. */
+    public static final String RETENTION = "^[1-9][0-9]{0,5}[hd]$";
+
     /** The only timezone of v1alpha1. */
     public enum Timezone { UTC }
+
+    /** A transition rule (evaluated on update only): the kind of database stays the one first set. */
+    public static final String KIND_UNCHANGED = "has(self.managed) == has(oldSelf.managed) && has(self.external) == has(oldSelf.external)"
+            + " && has(self.cloudNativePG) == has(oldSelf.cloudNativePG)";
+
+    /** What happens to the data when the Spectrum is deleted. */
+    public enum DeletionPolicy { Retain, Delete }
 
     /** Where the database is. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @ValidationRule(value = "(has(self.managed) ? 1 : 0) + (has(self.external) ? 1 : 0) + (has(self.cloudNativePG) ? 1 : 0) == 1",
             message = "set exactly one of managed, external and cloudNativePG")
+    @ValidationRule(value = KIND_UNCHANGED, message = "the database kind (managed, external, cloudNativePG) cannot change once set;"
+            + " create a new Spectrum to move to another kind")
     public static class Database {
-        @JsonPropertyDescription("A single PostgreSQL StatefulSet with a PVC (not yet handled by this version).")
+        @JsonPropertyDescription("A single PostgreSQL StatefulSet with a PVC (dev and small installs).")
         private Managed managed;
         @JsonPropertyDescription("An existing server, through a Secret with host, port, database, username, password, optional sslmode.")
         private External external;
-        @JsonPropertyDescription("A CloudNativePG Cluster (not yet handled by this version).")
+        @JsonPropertyDescription("A CloudNativePG Cluster (HA, replicas), when the CloudNativePG operator is installed.")
         private CloudNativePG cloudNativePG;
+        @Default("Retain")
+        @JsonPropertyDescription("Retain (default): the data (PVCs, the CloudNativePG Cluster, generated database and write-key Secrets)"
+                + " outlives the Spectrum and a re-created Spectrum of the same name adopts it; Delete: it goes with the Spectrum.")
+        private DeletionPolicy deletionPolicy;
+
+        public DeletionPolicy getDeletionPolicy() { return deletionPolicy; }
+        public void setDeletionPolicy(DeletionPolicy deletionPolicy) { this.deletionPolicy = deletionPolicy; }
+
+        /** managed, external or cloudNativePG: the one that is set (null when none or several). */
+        public String kind() {
+            int set = (managed != null ? 1 : 0) + (external != null ? 1 : 0) + (cloudNativePG != null ? 1 : 0);
+            if (set != 1) {
+                return null;
+            }
+            return managed != null ? "managed" : external != null ? "external" : "cloudNativePG";
+        }
 
         public Managed getManaged() { return managed; }
         public void setManaged(Managed managed) { this.managed = managed; }
@@ -66,6 +102,8 @@ public class SpectrumSpec {
 
     /** A managed PostgreSQL. */
     public static class Managed {
+        @Default("20Gi")
+        @Pattern(QUANTITY)
         @JsonPropertyDescription("PVC size, e.g. 20Gi.")
         private String storage;
         @Default("postgres:16")
@@ -81,17 +119,20 @@ public class SpectrumSpec {
     public static class External {
         @Required
         @JsonPropertyDescription("The Secret (same namespace) with keys host, port, database, username, password and optionally sslmode.")
-        private SpectrumRef secretRef;
-        public SpectrumRef getSecretRef() { return secretRef; }
-        public void setSecretRef(SpectrumRef secretRef) { this.secretRef = secretRef; }
+        private LocalSecretReference secretRef;
+        public LocalSecretReference getSecretRef() { return secretRef; }
+        public void setSecretRef(LocalSecretReference secretRef) { this.secretRef = secretRef; }
     }
 
     /** A CloudNativePG cluster. */
     public static class CloudNativePG {
         @Min(1)
-        @JsonPropertyDescription("Instances of the cluster.")
+        @Default("1")
+        @JsonPropertyDescription("Instances of the cluster (1 primary and instances - 1 replicas).")
         private Integer instances;
-        @JsonPropertyDescription("PVC size per instance.")
+        @Default("20Gi")
+        @Pattern(QUANTITY)
+        @JsonPropertyDescription("PVC size per instance, e.g. 100Gi.")
         private String storage;
         public Integer getInstances() { return instances; }
         public void setInstances(Integer instances) { this.instances = instances; }
@@ -103,34 +144,77 @@ public class SpectrumSpec {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Ingest {
         @Min(0)
-        @JsonPropertyDescription("Replicas.")
+        @Default("2")
+        @JsonPropertyDescription("Replicas (ignored while autoscaling is set: the autoscaler owns the count).")
         private Integer replicas;
-        @JsonPropertyDescription("The image (default: this release's).")
+        @JsonPropertyDescription("The image (default: this release's spectrum image, an operator setting).")
         private String image;
-        @PreserveUnknownFields
-        @JsonPropertyDescription("Container resources.")
-        private JsonNode resources;
-        @PreserveUnknownFields
-        @JsonPropertyDescription("minReplicas, maxReplicas, targetCPUUtilizationPercentage.")
-        private JsonNode autoscaling;
-        @JsonPropertyDescription("The Secret of write keys (name -> key).")
-        private SpectrumRef writeKeysSecretRef;
+        @JsonPropertyDescription("Container resources (requests and limits).")
+        private ResourceRequirements resources;
+        @JsonPropertyDescription("A HorizontalPodAutoscaler on CPU; the Deployment then has no replicas of its own.")
+        private Autoscaling autoscaling;
+        @JsonPropertyDescription("The Secret of write keys (one entry per key: name -> key); default <name>-write-keys,"
+                + " created with one generated key named default when absent.")
+        private LocalSecretReference writeKeysSecretRef;
         public Integer getReplicas() { return replicas; }
         public void setReplicas(Integer replicas) { this.replicas = replicas; }
         public String getImage() { return image; }
         public void setImage(String image) { this.image = image; }
-        public JsonNode getResources() { return resources; }
-        public void setResources(JsonNode resources) { this.resources = resources; }
-        public JsonNode getAutoscaling() { return autoscaling; }
-        public void setAutoscaling(JsonNode autoscaling) { this.autoscaling = autoscaling; }
-        public SpectrumRef getWriteKeysSecretRef() { return writeKeysSecretRef; }
-        public void setWriteKeysSecretRef(SpectrumRef writeKeysSecretRef) { this.writeKeysSecretRef = writeKeysSecretRef; }
+        public ResourceRequirements getResources() { return resources; }
+        public void setResources(ResourceRequirements resources) { this.resources = resources; }
+        public Autoscaling getAutoscaling() { return autoscaling; }
+        public void setAutoscaling(Autoscaling autoscaling) { this.autoscaling = autoscaling; }
+        public LocalSecretReference getWriteKeysSecretRef() { return writeKeysSecretRef; }
+        public void setWriteKeysSecretRef(LocalSecretReference writeKeysSecretRef) { this.writeKeysSecretRef = writeKeysSecretRef; }
+    }
+
+    /** A CPU-based HorizontalPodAutoscaler for the ingest Deployment. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "!has(self.minReplicas) || self.minReplicas <= self.maxReplicas",
+            message = "minReplicas must not exceed maxReplicas")
+    public static class Autoscaling {
+        @Min(1)
+        @Default("1")
+        @JsonPropertyDescription("The fewest replicas.")
+        private Integer minReplicas;
+        @Required
+        @Min(1)
+        @JsonPropertyDescription("The most replicas.")
+        private Integer maxReplicas;
+        @Min(1)
+        @Max(100)
+        @Default("70")
+        @JsonPropertyDescription("The average CPU utilization (percent of requests) the autoscaler aims for.")
+        private Integer targetCPUUtilizationPercentage;
+        public Integer getMinReplicas() { return minReplicas; }
+        public void setMinReplicas(Integer minReplicas) { this.minReplicas = minReplicas; }
+        public Integer getMaxReplicas() { return maxReplicas; }
+        public void setMaxReplicas(Integer maxReplicas) { this.maxReplicas = maxReplicas; }
+        public Integer getTargetCPUUtilizationPercentage() { return targetCPUUtilizationPercentage; }
+        public void setTargetCPUUtilizationPercentage(Integer target) { this.targetCPUUtilizationPercentage = target; }
+    }
+
+    /** Retention of staging rows and events (data-model.md, Data lifecycle). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class DataRetention {
+        @Default("7d")
+        @Pattern(RETENTION)
+        @JsonPropertyDescription("Loaded staging rows older than this are removed (1h to 3650d; units h, d).")
+        private String staging;
+        @Pattern(RETENTION)
+        @JsonPropertyDescription("Optional: events older than this are dropped and no longer loaded (at least 31d, e.g. 730d).")
+        private String events;
+        public String getStaging() { return staging; }
+        public void setStaging(String staging) { this.staging = staging; }
+        public String getEvents() { return events; }
+        public void setEvents(String events) { this.events = events; }
     }
 
     /** The pipeline's schedule. */
     public static class Pipeline {
         @Default("\"*/5 * * * *\"")
-        @JsonPropertyDescription("A cron schedule with five fields.")
+        @Pattern("^\\S+( \\S+){4}$")
+        @JsonPropertyDescription("A cron schedule with five fields (UTC).")
         private String schedule;
         public String getSchedule() { return schedule; }
         public void setSchedule(String schedule) { this.schedule = schedule; }

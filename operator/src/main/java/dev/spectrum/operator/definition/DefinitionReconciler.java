@@ -12,6 +12,8 @@ import dev.spectrum.definitions.v1alpha1.SpectrumRef;
 import dev.spectrum.operator.common.Conditions;
 import dev.spectrum.operator.common.KubernetesEvents;
 import dev.spectrum.operator.spectrum.SpectrumDatabase;
+import dev.spectrum.operator.spectrum.dependent.Settings;
+import dev.spectrum.operator.spectrum.model.SpectrumNames;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -93,7 +95,7 @@ public abstract class DefinitionReconciler<P extends DefinitionSpec, S extends D
         }
         SpectrumDatabase database;
         try {
-            database = SpectrumDatabase.of(spectrum, client);
+            database = SpectrumDatabase.of(spectrum, client, Settings.addresses());
         } catch (SpectrumDatabase.Unavailable e) {
             return notReady(resource, status, e.reason, e.getMessage(), true);
         }
@@ -116,7 +118,8 @@ public abstract class DefinitionReconciler<P extends DefinitionSpec, S extends D
         }
         client.resource(RefreshObjects.sqlConfigMap(resource, definition.kind(), sql, hash)).createOr(NonDeletingOperation::update);
         client.resource(RefreshObjects.refreshCronJob(resource, definition.kind(), definition.viewName().name(), definition.schedule(),
-                database.secretName(), refreshImage)).createOr(NonDeletingOperation::update);
+                new SpectrumNames(namespace, spectrum.getMetadata().getName()).loginSecret(SpectrumNames.Component.PIPELINE),
+                refreshImage)).createOr(NonDeletingOperation::update);
 
         status.setObservedGeneration(generation);
         status.setViewName(definition.viewName().qualified());
@@ -135,7 +138,7 @@ public abstract class DefinitionReconciler<P extends DefinitionSpec, S extends D
             return DeleteControl.defaultDelete(); // no database to drop anything from
         }
         try {
-            var store = new ViewStore(SpectrumDatabase.of(spectrum, client).dataSource(), owner(resource));
+            var store = new ViewStore(SpectrumDatabase.of(spectrum, client, Settings.addresses()).dataSource(), owner(resource));
             if (dropView(store, resource.getMetadata().getName())) {
                 KubernetesEvents.record(client, resource, true, "ViewDropped", "the view is dropped");
             }

@@ -18,8 +18,8 @@ import java.util.Map;
 /**
  * The Kubernetes objects a definition owns, built by pure functions: the ConfigMap that
  * publishes its generated SQL, and the CronJob that refreshes its view CONCURRENTLY. Credentials
- * reach the CronJob's container as environment variables from the Spectrum's Secret, never in
- * its command line.
+ * reach the CronJob's container as environment variables from the Spectrum's pipeline login
+ * Secret ({@code <s>-db-pipeline}, never the owner's), never in its command line.
  */
 public final class RefreshObjects {
 
@@ -28,12 +28,12 @@ public final class RefreshObjects {
 
     /** funnel-checkout-sql (the kind as in YAML, Funnel, in lower case) */
     public static String configMapName(String kind, String name) {
-        return lower(kind) + "-" + name + "-sql";
+        return dev.spectrum.operator.spectrum.model.SpectrumNames.definitionConfigMap(lower(kind), name);
     }
 
     /** funnel-checkout-refresh */
     public static String cronJobName(String kind, String name) {
-        return lower(kind) + "-" + name + "-refresh";
+        return dev.spectrum.operator.spectrum.model.SpectrumNames.definitionCronJob(lower(kind), name);
     }
 
     private static String lower(String kind) {

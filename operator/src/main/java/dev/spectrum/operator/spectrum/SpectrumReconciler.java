@@ -1,96 +1,176 @@
 package dev.spectrum.operator.spectrum;
 
+import dev.spectrum.definitions.DefinitionDuration;
 import dev.spectrum.definitions.v1alpha1.Spectrum;
+import dev.spectrum.definitions.v1alpha1.SpectrumSpec;
 import dev.spectrum.definitions.v1alpha1.SpectrumStatus;
-import dev.spectrum.operator.common.Conditions;
 import dev.spectrum.operator.common.KubernetesEvents;
-import dev.spectrum.sql.Migrations;
+import dev.spectrum.operator.common.Reasons;
+import dev.spectrum.operator.spectrum.database.DatabaseSetup;
+import dev.spectrum.operator.spectrum.dependent.CloudNativePGDependents;
+import dev.spectrum.operator.spectrum.dependent.DatabaseDependent;
+import dev.spectrum.operator.spectrum.dependent.GrafanaDependents;
+import dev.spectrum.operator.spectrum.dependent.IngestDependents;
+import dev.spectrum.operator.spectrum.dependent.LoginSecretDependent;
+import dev.spectrum.operator.spectrum.dependent.LoginsDependent;
+import dev.spectrum.operator.spectrum.dependent.ManagedDatabaseDependents;
+import dev.spectrum.operator.spectrum.dependent.PipelineCronJobDependent;
+import dev.spectrum.operator.spectrum.dependent.Settings;
+import dev.spectrum.operator.spectrum.dependent.WriteKeysSecretDependent;
+import dev.spectrum.operator.spectrum.model.DatabaseModel;
+import dev.spectrum.operator.spectrum.model.SpectrumNames;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkiverse.operatorsdk.annotations.RBACRule;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import java.sql.Connection;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * A Spectrum: connect to its database and apply the schema migrations, then report
- * DatabaseReady, SchemaReady and Ready. The parts a later version handles (ingest, pipeline,
- * Grafana, managed databases) are reported as such, not ignored.
+ * A Spectrum (crds.md, "Spectrum in detail"): validate the spec, run the managed workflow (the
+ * database's objects, the database itself, logins, write keys, ingest, pipeline, Grafana; order by
+ * readiness), then write the status from what was observed. Deleting it under deletionPolicy
+ * Delete drops the logins (finalizer); the owned objects go with their owner references.
  */
 @ControllerConfiguration(name = "spectrum")
+@Workflow(explicitInvocation = true, handleExceptionsInReconciler = true, dependents = {
+        @Dependent(name = SpectrumReconciler.SUPERUSER_SECRET, type = ManagedDatabaseDependents.SuperuserSecretDependent.class,
+                activationCondition = ManagedDatabaseDependents.IsManaged.class),
+        @Dependent(name = "database-statefulset", type = ManagedDatabaseDependents.StatefulSetDependent.class,
+                activationCondition = ManagedDatabaseDependents.IsManaged.class),
+        @Dependent(name = "database-service", type = ManagedDatabaseDependents.ServiceDependent.class,
+                activationCondition = ManagedDatabaseDependents.IsManaged.class),
+        @Dependent(name = SpectrumReconciler.OWNER_SECRET, type = CloudNativePGDependents.OwnerSecretDependent.class,
+                activationCondition = CloudNativePGDependents.IsCloudNativePG.class),
+        @Dependent(name = "cloudnativepg-cluster", type = CloudNativePGDependents.ClusterDependent.class,
+                activationCondition = CloudNativePGDependents.IsCloudNativePGInstalled.class),
+        @Dependent(name = SpectrumReconciler.DATABASE, type = DatabaseDependent.class, readyPostcondition = DatabaseDependent.SchemaReady.class),
+        @Dependent(name = "ingest-login", type = LoginSecretDependent.Ingest.class, dependsOn = SpectrumReconciler.DATABASE),
+        @Dependent(name = "pipeline-login", type = LoginSecretDependent.Pipeline.class, dependsOn = SpectrumReconciler.DATABASE),
+        @Dependent(name = "reader-login", type = LoginSecretDependent.Reader.class, dependsOn = SpectrumReconciler.DATABASE),
+        @Dependent(name = SpectrumReconciler.LOGINS, type = LoginsDependent.class,
+                dependsOn = {"ingest-login", "pipeline-login", "reader-login"}, readyPostcondition = LoginsDependent.LoginsReady.class),
+        @Dependent(name = SpectrumReconciler.WRITE_KEYS, type = WriteKeysSecretDependent.class),
+        @Dependent(name = "ingest-deployment", type = IngestDependents.DeploymentDependent.class,
+                dependsOn = {SpectrumReconciler.LOGINS, SpectrumReconciler.WRITE_KEYS}),
+        @Dependent(name = "ingest-service", type = IngestDependents.ServiceDependent.class),
+        @Dependent(name = "ingest-autoscaler", type = IngestDependents.AutoscalerDependent.class,
+                reconcilePrecondition = IngestDependents.AutoscalingOn.class),
+        @Dependent(name = "pipeline-cronjob", type = PipelineCronJobDependent.class, dependsOn = SpectrumReconciler.LOGINS),
+        @Dependent(name = "grafana-dashboards", type = GrafanaDependents.DashboardsDependent.class,
+                reconcilePrecondition = GrafanaDependents.DashboardsOn.class),
+        @Dependent(name = "grafana-datasource", type = GrafanaDependents.DatasourceSecretDependent.class,
+                dependsOn = SpectrumReconciler.LOGINS, reconcilePrecondition = GrafanaDependents.DatasourceOn.class),
+})
 @RBACRule(apiGroups = "", resources = "secrets", verbs = "get")
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
-public class SpectrumReconciler implements Reconciler<Spectrum> {
+@RBACRule(apiGroups = "apiextensions.k8s.io", resources = "customresourcedefinitions", verbs = "get")
+public class SpectrumReconciler implements Reconciler<Spectrum>, Cleaner<Spectrum> {
+
+    static final String SUPERUSER_SECRET = "database-superuser";
+    static final String OWNER_SECRET = "database-owner";
+    static final String DATABASE = "database";
+    static final String LOGINS = "logins";
+    static final String WRITE_KEYS = "write-keys";
+    private static final Pattern NAME = Pattern.compile("^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$");
 
     private final KubernetesClient client;
     private final Duration retry;
+    private final Duration resultsInterval;
 
     public SpectrumReconciler(KubernetesClient client,
-                              @org.eclipse.microprofile.config.inject.ConfigProperty(name = "spectrum.operator.retry-interval",
-                                      defaultValue = "30s") Duration retry) {
+                              @ConfigProperty(name = "spectrum.operator.retry-interval", defaultValue = "30s") Duration retry,
+                              @ConfigProperty(name = "spectrum.operator.results-interval", defaultValue = "60s") Duration resultsInterval) {
         this.client = client;
         this.retry = retry;
+        this.resultsInterval = resultsInterval;
     }
 
     @Override
     public UpdateControl<Spectrum> reconcile(Spectrum spectrum, Context<Spectrum> context) {
-        SpectrumStatus status = spectrum.getStatus() == null ? new SpectrumStatus() : spectrum.getStatus();
-        spectrum.setStatus(status);
-        Long generation = spectrum.getMetadata().getGeneration();
-        List<io.fabric8.kubernetes.api.model.Condition> conditions = status.getConditions();
-        status.setObservedGeneration(generation);
-        reportNotYetHandled(spectrum, conditions, generation);
-
-        boolean ready = false;
-        try {
-            SpectrumDatabase database = SpectrumDatabase.of(spectrum, client);
-            var dataSource = database.dataSource();
-            try (Connection ignored = dataSource.getConnection()) {
-                Conditions.set(conditions, "DatabaseReady", true, "Connected", "connected to " + database.describe(), generation);
-            } catch (SQLException e) {
-                throw new SpectrumDatabase.Unavailable("Unreachable", "cannot connect to " + database.describe() + ": "
-                        + firstLine(e.getMessage()));
-            }
-            try {
-                var result = Migrations.migrate(dataSource);
-                String version = result.targetSchemaVersion != null ? result.targetSchemaVersion : Migrations.currentVersion(dataSource);
-                status.setSchemaVersion(version);
-                Conditions.set(conditions, "SchemaReady", true, "Migrated", "schema version " + version, generation);
-                if (result.migrationsExecuted > 0) {
-                    KubernetesEvents.record(client, spectrum, true, "Migrated",
-                            "applied " + result.migrationsExecuted + " migrations, schema version " + version);
-                }
-                ready = true;
-            } catch (RuntimeException e) {
-                Conditions.set(conditions, "SchemaReady", false, "MigrationFailed", firstLine(e.getMessage()), generation);
-                KubernetesEvents.record(client, spectrum, false, "MigrationFailed", firstLine(e.getMessage()));
-            }
-        } catch (SpectrumDatabase.Unavailable e) {
-            Conditions.set(conditions, "DatabaseReady", false, e.reason, e.getMessage(), generation);
-            Conditions.set(conditions, "SchemaReady", "Unknown", "DatabaseNotReady", "waiting for the database", generation);
-            KubernetesEvents.record(client, spectrum, false, e.reason, e.getMessage());
+        if (spectrum.getStatus() == null) {
+            spectrum.setStatus(new SpectrumStatus());
         }
-        Conditions.set(conditions, "Ready", ready, ready ? "Ready" : "NotReady",
-                ready ? "the database is reachable and migrated" : "see DatabaseReady and SchemaReady", generation);
-        UpdateControl<Spectrum> control = UpdateControl.patchStatus(spectrum);
-        return ready ? control : control.rescheduleAfter(retry);
+        List<String> problems = validate(spectrum);
+        if (!problems.isEmpty()) {
+            String reason = problems.get(0).startsWith("spec.database: the kind") ? Reasons.KIND_CHANGED : Reasons.INVALID_SPEC;
+            SpectrumStatusWriter.invalid(spectrum, reason, String.join("; ", problems), client);
+            return UpdateControl.patchStatus(spectrum);
+        }
+        SpectrumState state = SpectrumState.of(context);
+        var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        boolean ready = SpectrumStatusWriter.write(spectrum, state, result, client);
+        return UpdateControl.patchStatus(spectrum).rescheduleAfter(ready ? resultsInterval : retry);
     }
 
-    private static void reportNotYetHandled(Spectrum spectrum, List<io.fabric8.kubernetes.api.model.Condition> conditions,
-                                            Long generation) {
-        var spec = spectrum.getSpec();
-        Conditions.set(conditions, "IngestReady", "Unknown", "NotYetHandled",
-                spec != null && spec.getIngest() != null ? "spec.ingest is accepted but not yet handled by this version"
-                        : "the ingest Deployment is not yet handled by this version", generation);
-        Conditions.set(conditions, "PipelineScheduled", "Unknown", "NotYetHandled",
-                "the pipeline CronJob is not yet handled by this version; run ./spectrum pipeline --every 5m", generation);
+    /** What the schema cannot say: the name's length, the kind staying the same, retention bounds. */
+    static List<String> validate(Spectrum spectrum) {
+        List<String> problems = new ArrayList<>();
+        SpectrumSpec spec = spectrum.getSpec();
+        String kind = spec == null || spec.getDatabase() == null ? null : spec.getDatabase().kind();
+        String recorded = spectrum.getStatus() == null ? null : spectrum.getStatus().getDatabaseKind();
+        if (kind != null && recorded != null && !kind.equals(recorded)) {
+            problems.add("spec.database: the kind cannot change from " + recorded + " to " + kind
+                    + "; set spec.database." + recorded + " back, or create a new Spectrum");
+        }
+        if (!NAME.matcher(spectrum.getMetadata().getName()).matches()) {
+            problems.add("metadata.name: '" + spectrum.getMetadata().getName()
+                    + "' must be a DNS label of at most 40 characters (a-z, 0-9, '-'; starting with a letter)");
+        }
+        if (kind == null) {
+            problems.add("spec.database: set exactly one of managed, external and cloudNativePG");
+        } else if ("external".equals(kind) && (spec.getDatabase().getExternal().getSecretRef() == null
+                || spec.getDatabase().getExternal().getSecretRef().getName() == null)) {
+            problems.add("spec.database.external.secretRef.name: name the Secret with host, port, database, username, password");
+        }
+        var retention = spec == null ? null : spec.getDataRetention();
+        if (retention != null) {
+            check(problems, "spec.dataRetention.staging", retention.getStaging(), Duration.ofHours(1), Duration.ofDays(3650));
+            check(problems, "spec.dataRetention.events", retention.getEvents(), Duration.ofDays(31), null);
+        }
+        return problems;
     }
 
-    static String firstLine(String message) {
-        return message == null ? "unknown error" : message.lines().findFirst().orElse("");
+    private static void check(List<String> problems, String field, String text, Duration min, Duration max) {
+        if (text == null) {
+            return;
+        }
+        DefinitionDuration duration = DefinitionDuration.parse(text);
+        if (duration == null || duration.unit() == 'm') {
+            problems.add(field + ": '" + text + "' is not a number of hours or days (e.g. 7d, 48h)");
+        } else if (duration.toDuration().compareTo(min) < 0 || (max != null && duration.toDuration().compareTo(max) > 0)) {
+            problems.add(field + ": " + text + " is out of range (" + (max == null ? "at least " + min.toDays() + "d"
+                    : "1h to " + max.toDays() + "d") + ")");
+        }
+    }
+
+    /** Under deletionPolicy Delete the logins are dropped; under Retain they stay (a re-created Spectrum gives them new passwords). */
+    @Override
+    public DeleteControl cleanup(Spectrum spectrum, Context<Spectrum> context) {
+        if (spectrum.getSpec() == null || spectrum.getSpec().getDatabase() == null || DatabaseModel.retain(spectrum)) {
+            return DeleteControl.defaultDelete();
+        }
+        SpectrumNames names = new SpectrumNames(spectrum.getMetadata().getNamespace(), spectrum.getMetadata().getName());
+        try {
+            SpectrumDatabase database = SpectrumDatabase.of(spectrum, client, Settings.addresses());
+            for (SpectrumNames.Component component : SpectrumNames.Component.values()) {
+                DatabaseSetup.dropLogin(database.dataSource(), names.login(component));
+            }
+            return DeleteControl.defaultDelete();
+        } catch (SpectrumDatabase.Unavailable | SQLException e) {
+            KubernetesEvents.record(client, spectrum, false, "DropLoginsFailed", "cannot drop the logins yet: "
+                    + DatabaseSetup.firstLine(e.getMessage()));
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(retry);
+        }
     }
 }

@@ -1,0 +1,84 @@
+package dev.spectrum.operator.common;
+
+import dev.spectrum.operator.experiment.ExperimentReconciler;
+import dev.spectrum.operator.funnel.FunnelReconciler;
+import dev.spectrum.operator.spectrum.SpectrumReconciler;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Deleter;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
+import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.Updater;
+import io.javaoperatorsdk.operator.processing.dependent.BulkUpdater;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The verbs the operator uses on each kind of object, derived from the code: the dependents of
+ * each reconciler's workflow (an informer: get, list, watch; a Creator: create; an Updater: patch
+ * and update (server-side apply patches, the mock server's tests update); a Deleter or garbage
+ * collected dependent that a precondition can switch off: delete) and the reconcilers' own
+ * {@link RBACRule}s. The Helm chart's test compares its role against {@link #rules()}.
+ */
+public final class OperatorPermissions {
+
+    public static final List<Class<?>> RECONCILERS = List.of(SpectrumReconciler.class, FunnelReconciler.class, ExperimentReconciler.class);
+
+    private OperatorPermissions() {
+    }
+
+    /** "group/resource" (core group: "") to its verbs, sorted. */
+    public static Map<String, Set<String>> rules() {
+        Map<String, Set<String>> rules = new TreeMap<>();
+        for (Class<?> reconciler : RECONCILERS) {
+            Workflow workflow = reconciler.getAnnotation(Workflow.class);
+            if (workflow != null) {
+                for (Dependent dependent : workflow.dependents()) {
+                    Class<?> type = dependent.type();
+                    if (!KubernetesDependentResource.class.isAssignableFrom(type)) {
+                        continue; // outside Kubernetes (the database)
+                    }
+                    Set<String> verbs = rules.computeIfAbsent(key(resourceType(type)), k -> new TreeSet<>());
+                    verbs.addAll(List.of("get", "list", "watch"));
+                    if (Creator.class.isAssignableFrom(type)) {
+                        verbs.add("create");
+                    }
+                    if (Updater.class.isAssignableFrom(type) || BulkUpdater.class.isAssignableFrom(type)) {
+                        verbs.addAll(List.of("patch", "update"));
+                    }
+                    if (Deleter.class.isAssignableFrom(type) || GarbageCollected.class.isAssignableFrom(type)) {
+                        verbs.add("delete");
+                    }
+                }
+            }
+            for (RBACRule rule : reconciler.getAnnotationsByType(RBACRule.class)) {
+                for (String group : rule.apiGroups()) {
+                    for (String resource : rule.resources()) {
+                        rules.computeIfAbsent(group + "/" + resource, k -> new TreeSet<>()).addAll(List.of(rule.verbs()));
+                    }
+                }
+            }
+        }
+        return rules;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Class<? extends HasMetadata> resourceType(Class<?> dependent) {
+        try {
+            return (Class<? extends HasMetadata>) ((DependentResource<?, ?>) dependent.getDeclaredConstructor().newInstance()).resourceType();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make " + dependent.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String key(Class<? extends HasMetadata> type) {
+        return HasMetadata.getGroup(type) + "/" + HasMetadata.getPlural(type);
+    }
+}
