@@ -112,6 +112,9 @@ class SpectrumModelTest {
         assertThat(pod.getMetadata().getAnnotations()).containsEntry("spectrum.dev/secrets-hash", "abc123");
         Container c = pod.getSpec().getContainers().get(0);
         assertThat(c.getImage()).isEqualTo("spectrum:0.1.0");
+        // the ingest service alone (the image's default command, serve, would also run the pipeline)
+        assertThat(c.getCommand()).containsExactly("java", "-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAMPercentage=75.0",
+                "-jar", "/opt/spectrum/ingest/target/quarkus-app/quarkus-run.jar");
         assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("250m"));
         assertThat(env(c, "SPECTRUM_DB_PASSWORD").getValueFrom().getSecretKeyRef().getName()).isEqualTo("prod-db-ingest");
         assertThat(env(c, "SPECTRUM_DB_PASSWORD").getValue()).isNull();

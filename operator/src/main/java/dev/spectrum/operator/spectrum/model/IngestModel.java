@@ -28,6 +28,13 @@ public final class IngestModel {
     public static final String WRITE_KEYS_DIR = "/etc/spectrum/write-keys";
     public static final String SECRETS_HASH = "spectrum.dev/secrets-hash";
     public static final int PORT = 8080;
+    /**
+     * The ingest service alone, from the {@code spectrum} image (images/spectrum/Dockerfile lays the
+     * ingest Quarkus app out there). The image's default command is {@code serve}, which also runs the
+     * pipeline schedule: in a cluster the pipeline is the CronJob's, so the pods run only ingest.
+     */
+    public static final List<String> COMMAND = List.of("java", "-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAMPercentage=75.0",
+            "-jar", "/opt/spectrum/ingest/target/quarkus-app/quarkus-run.jar");
 
     private IngestModel() {
     }
@@ -66,6 +73,7 @@ public final class IngestModel {
                 .addNewContainer()
                 .withName(COMPONENT)
                 .withImage(ingest.getImage() != null ? ingest.getImage() : image)
+                .withCommand(COMMAND)
                 .addNewPort().withName("http").withContainerPort(PORT).withProtocol("TCP").endPort()
                 .withEnv(env)
                 .withResources(ingest.getResources())
