@@ -78,7 +78,7 @@ final class OperatorRbac {
             }
         }
         // the dependents of the reconcilers' workflows, as the operator derives them from its code
-        for (var rule : dev.spectrum.operator.common.OperatorPermissions.rules().entrySet()) {
+        for (var rule : dev.spectrum.operator.rbac.OperatorPermissions.rules().entrySet()) {
             String[] groupResource = rule.getKey().split("/", 2);
             for (String verb : rule.getValue()) {
                 permissions.add(new Permission(groupResource[0], groupResource[1], verb));

@@ -2,7 +2,7 @@ package dev.spectrum.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spectrum.operator.common.OperatorPermissions;
+import dev.spectrum.operator.rbac.OperatorPermissions;
 import dev.spectrum.operator.experiment.ExperimentReconciler;
 import dev.spectrum.operator.funnel.FunnelReconciler;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;

@@ -11,7 +11,7 @@ import dev.spectrum.definitions.v1alpha1.Spectrum;
 import dev.spectrum.definitions.v1alpha1.SpectrumRef;
 import dev.spectrum.operator.common.Conditions;
 import dev.spectrum.operator.common.KubernetesEvents;
-import dev.spectrum.operator.spectrum.SpectrumDatabase;
+import dev.spectrum.operator.spectrum.state.SpectrumDatabase;
 import dev.spectrum.operator.spectrum.dependent.Settings;
 import dev.spectrum.operator.spectrum.model.SpectrumNames;
 import io.fabric8.kubernetes.client.CustomResource;

@@ -1,5 +1,7 @@
 package dev.spectrum.operator.spectrum;
 
+import dev.spectrum.operator.spectrum.state.SpectrumDatabase;
+import dev.spectrum.operator.spectrum.state.SpectrumState;
 import dev.spectrum.definitions.DefinitionDuration;
 import dev.spectrum.definitions.v1alpha1.Spectrum;
 import dev.spectrum.definitions.v1alpha1.SpectrumSpec;

@@ -1,5 +1,6 @@
 package dev.spectrum.operator.spectrum;
 
+import dev.spectrum.operator.spectrum.state.SpectrumState;
 import dev.spectrum.definitions.v1alpha1.Spectrum;
 import dev.spectrum.definitions.v1alpha1.SpectrumStatus;
 import dev.spectrum.operator.common.Conditions;

@@ -130,7 +130,6 @@ class SpectrumModelTest {
         assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("prod-write-keys"));
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
-        assertThat(c.getCommand()).isEmpty();
 
         var service = IngestModel.service(s);
         assertOwned(service, "prod-ingest", "ingest");

@@ -1,7 +1,7 @@
 package dev.spectrum.operator.spectrum.dependent;
 
 import dev.spectrum.definitions.v1alpha1.Spectrum;
-import dev.spectrum.operator.spectrum.SpectrumState;
+import dev.spectrum.operator.spectrum.state.SpectrumState;
 import dev.spectrum.operator.spectrum.database.DatabaseSetup;
 import dev.spectrum.operator.spectrum.model.SecretModel;
 import dev.spectrum.operator.spectrum.model.SpectrumNames;

@@ -1,4 +1,4 @@
-package dev.spectrum.operator.spectrum;
+package dev.spectrum.operator.spectrum.state;
 
 import dev.spectrum.definitions.v1alpha1.Spectrum;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -6,7 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 /**
  * What one reconcile of a Spectrum learned about its database, shared by the dependents and the
  * status writer (one typed object, not a string-keyed stash). Set by the database and logins
- * dependents; read by the ones after them and by {@link SpectrumStatusWriter}.
+ * dependents; read by the ones after them and by {@code SpectrumStatusWriter}.
  */
 public final class SpectrumState {
 

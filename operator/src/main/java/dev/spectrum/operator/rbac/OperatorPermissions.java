@@ -1,4 +1,4 @@
-package dev.spectrum.operator.common;
+package dev.spectrum.operator.rbac;
 
 import dev.spectrum.operator.experiment.ExperimentReconciler;
 import dev.spectrum.operator.funnel.FunnelReconciler;

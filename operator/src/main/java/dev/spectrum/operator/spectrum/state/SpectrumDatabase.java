@@ -1,4 +1,4 @@
-package dev.spectrum.operator.spectrum;
+package dev.spectrum.operator.spectrum.state;
 
 import dev.spectrum.definitions.v1alpha1.Spectrum;
 import dev.spectrum.definitions.v1alpha1.SpectrumSpec;
