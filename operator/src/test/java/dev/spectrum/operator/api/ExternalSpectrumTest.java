@@ -10,7 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.spectrum.definitions.v1alpha1.Spectrum;
 import dev.spectrum.definitions.v1alpha1.SpectrumSpec;
-import dev.spectrum.operator.spectrum.database.ScramVerifier;
+import dev.spectrum.sql.ScramVerifier;
 import dev.spectrum.operator.spectrum.model.SpectrumNames;
 import dev.spectrum.sql.Migrations;
 import dev.spectrum.sql.testing.TestDatabase;
@@ -158,7 +158,7 @@ class ExternalSpectrumTest {
         String stored = db.value("SELECT rolpassword FROM pg_authid WHERE rolname = '" + reader + "'", String.class);
         assertThat(stored).startsWith("SCRAM-SHA-256$4096:");
         byte[] salt = Base64.getDecoder().decode(stored.substring(stored.indexOf(':') + 1, stored.indexOf('$', 14)));
-        assertThat(ScramVerifier.of(decode(secret("prod-db-reader"), "password"), salt, 4096)).isEqualTo(stored);
+        assertThat(ScramVerifier.compute(decode(secret("prod-db-reader"), "password"), salt, 4096)).isEqualTo(stored);
         // the pipeline's last run shows in the status
         await().atMost(WAIT).untilAsserted(() -> {
             var run = Fixture.get(client, NS, "prod").getStatus().getLastPipelineRun();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spectrum.operator.spectrum.database.AddressMap;
 import dev.spectrum.operator.spectrum.database.LoginSql;
-import dev.spectrum.operator.spectrum.database.ScramVerifier;
+import dev.spectrum.sql.ScramVerifier;
 import dev.spectrum.operator.spectrum.model.Passwords;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,7 +23,7 @@ class DatabaseSideTest {
     @Test
     void theScramVerifierMatchesRfc7677() throws Exception {
         byte[] salt = Base64.getDecoder().decode("W22ZaJ0SNY7soEsUEjb6gQ==");
-        String verifier = ScramVerifier.of("pencil", salt, 4096);
+        String verifier = ScramVerifier.compute("pencil", salt, 4096);
         assertThat(verifier).startsWith("SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$");
         String[] keys = verifier.substring(verifier.lastIndexOf('$') + 1).split(":");
         byte[] storedKey = Base64.getDecoder().decode(keys[0]);

@@ -1,5 +1,6 @@
 package dev.spectrum.operator.spectrum.database;
 
+import dev.spectrum.sql.ScramVerifier;
 import static dev.spectrum.definitions.sql.SqlText.identifier;
 
 import dev.spectrum.definitions.DefinitionDuration;
