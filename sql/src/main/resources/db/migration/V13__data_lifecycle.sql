@@ -1,4 +1,4 @@
--- Data lifecycle (../shared/spec/data-model.md, Data lifecycle): the retention settings, forgetting
+-- Data lifecycle (docs/privacy.md, docs/pipeline.md): the retention settings, forgetting
 -- a person (GDPR erasure), staging retention and optional event retention. docs/privacy.md says
 -- what forgetting removes and keeps; docs/pipeline.md how retention runs.
 

@@ -1,6 +1,6 @@
 -- The pipeline: CALL warehouse.run_pipeline() loads what arrived in staging since the last
 -- run into the warehouse, in bounded all-or-nothing batches, then refreshes the standard
--- analytics views. Semantics: ../shared/spec/semantics.md (person, dedup, revenue).
+-- analytics views. Semantics: docs/pipeline.md (person, dedup, revenue).
 SET LOCAL ROLE spectrum_pipeline;
 
 -- A JSON value as a number: a JSON number, or a string that is a plain decimal (optional sign,
