@@ -34,7 +34,7 @@ class SpectrumCommandTest {
     void migrateAppliesEveryMigrationThenReportsUpToDate() {
         // Every migration the sql module ships, named the way `migrate` lists them (V12__dashboard_views.sql -> "V12 dashboard views").
         List<String> shipped = shippedMigrations();
-        // versions may have parts (V13_1__x.sql is version 13.1): the latest by its parts as numbers
+        // versions may have parts (V2_1__x.sql is version 2.1): the latest by its parts as numbers
         String latest = shipped.stream().map(m -> m.substring(1, m.indexOf(' ')))
                 .max(java.util.Comparator.comparing((String v) -> Integer.parseInt(v.split("\\.")[0]))
                         .thenComparing(v -> v.contains(".") ? Integer.parseInt(v.split("\\.")[1]) : -1))
