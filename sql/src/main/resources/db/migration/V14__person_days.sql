@@ -29,10 +29,358 @@ COMMENT ON TABLE warehouse.person_days IS
 -- every identifier.
 CREATE INDEX dim_users_person ON warehouse.dim_users (person_id);
 
--- 1. The person-days parts. Each reads the temp tables that warehouse.load_batch makes for the
---    batch (see there): moved_persons, rebuilt_persons, batch_events.
+-- 1. Person-days and the per-period counts kept from them.
+--
+-- Three tables of counts, one per view, each the sum over persons of what that person adds to
+-- each cell of the view (a person adds 0 or 1 to a cell):
+--   retention_cells   (granularity, cohort_start, period_number): persons of the cohort active
+--                     in that period (mv_retention_cohorts; every day the person has, as V10)
+--   lifecycle_cells   (granularity, period_start, status): persons new / returning /
+--                     resurrecting in the period, or dormant in it (mv_lifecycle)
+--   activity_cells    (day): persons active that day (dau), and the starts of the 7- and 30-day
+--                     spans of V12's wau/mau sums (mv_active_persons)
+-- The last two count only the days up to person_cells_state.through (events dated after today
+-- wait for their day, as the views say); warehouse.person_cells_catch_up() adds the days that
+-- have come since, and runs before each batch and before those two views refresh.
+--
+-- A batch changes them in two ways:
+--   * by delta, for the batch's new person-days: a new day changes the status of its period
+--     and of the next one only (lifecycle), the span starts of itself and of the person's next
+--     day only (activity), and one day / week cell of the person's cohort (retention); the rows
+--     looked up are the person's neighbouring days, by the primary key;
+--   * in full, for the persons whose earlier rows change (an identified visitor, a re-link, a
+--     forgotten person; for retention also a person whose first day moves earlier): what they
+--     added is subtracted before their days change and added back after.
+-- An expired month changes every cohort, so event retention recomputes the counts from all
+-- person-days (once a month, about as long as one full refresh of the three views used to be).
 
--- Recomputes the person-days of the given persons from the facts (null: of everybody).
+CREATE TABLE warehouse.person_cells_state (
+    singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    through    date NOT NULL
+);
+
+CREATE TABLE warehouse.retention_cells (
+    granularity    text COLLATE "C" NOT NULL,
+    cohort_start   date NOT NULL,
+    period_number  integer NOT NULL,
+    persons        bigint NOT NULL,
+    PRIMARY KEY (granularity, cohort_start, period_number)
+);
+CREATE TABLE warehouse.lifecycle_cells (
+    granularity   text COLLATE "C" NOT NULL,
+    period_start  date NOT NULL,
+    status        text COLLATE "C" NOT NULL,
+    persons       bigint NOT NULL,
+    PRIMARY KEY (granularity, period_start, status)
+);
+CREATE TABLE warehouse.activity_cells (
+    day           date PRIMARY KEY,
+    dau           bigint NOT NULL,
+    week_starts   bigint NOT NULL,
+    month_starts  bigint NOT NULL
+);
+COMMENT ON TABLE warehouse.retention_cells IS 'Per cohort and period: persons of the cohort active in the period (all persons'' days); kept by the pipeline from warehouse.person_days.';
+COMMENT ON TABLE warehouse.lifecycle_cells IS 'Per period and lifecycle status: persons (days up to person_cells_state.through); kept by the pipeline from warehouse.person_days.';
+COMMENT ON TABLE warehouse.activity_cells IS 'Per day: active persons, and the starts of the wau/mau spans of V12 (days up to person_cells_state.through); kept by the pipeline from warehouse.person_days.';
+
+-- The period of a day, and the length of a period (weeks start on Monday).
+CREATE FUNCTION warehouse.period_of(granularity text, day date) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$
+    SELECT CASE granularity WHEN 'day' THEN day
+                            WHEN 'week' THEN date_trunc('week', day::timestamp)::date
+                            ELSE date_trunc('month', day::timestamp)::date END
+$fn$;
+CREATE FUNCTION warehouse.period_step(granularity text) RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$
+    SELECT CASE granularity WHEN 'day' THEN interval '1 day' WHEN 'week' THEN interval '7 days' ELSE interval '1 month' END
+$fn$;
+
+-- A person's status in a period from whether they are active in it, in the previous one, and
+-- whether it is their first active period (null: nothing to count there).
+CREATE FUNCTION warehouse.lifecycle_status(active boolean, previous_active boolean, first boolean) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$
+    SELECT CASE WHEN active THEN CASE WHEN first THEN 'new' WHEN previous_active THEN 'returning' ELSE 'resurrecting' END
+                WHEN previous_active THEN 'dormant' END
+$fn$;
+
+-- (The bodies below read temp tables that exist only while a batch runs: checked at first use.)
+SET LOCAL check_function_bodies = off;
+
+-- What the persons of pg_temp.cell_persons add to each cell, times sign (+1 adds, -1 takes away),
+-- from their rows in person_days now. Each is its view's per-person part (V10, V12).
+CREATE FUNCTION warehouse.retention_cells_apply(sign integer) RETURNS void
+    LANGUAGE sql
+AS $fn$
+    INSERT INTO warehouse.retention_cells AS c (granularity, cohort_start, period_number, persons)
+    SELECT a.granularity, a.cohort_start, a.period_number, sign * count(*)
+    FROM (SELECT d.day,
+                 first_value(d.day) OVER w AS first_day,
+                 lag(d.day) OVER w         AS previous_day
+          FROM pg_temp.cell_persons p
+          JOIN warehouse.person_days d ON d.person = p.person
+          WINDOW w AS (PARTITION BY d.person ORDER BY d.day)) x
+    CROSS JOIN LATERAL (VALUES
+        ('day', x.first_day, x.day - x.first_day, true),
+        ('week', warehouse.period_of('week', x.first_day),
+                 (warehouse.period_of('week', x.day) - warehouse.period_of('week', x.first_day)) / 7,
+                 x.previous_day IS NULL OR warehouse.period_of('week', x.previous_day) <> warehouse.period_of('week', x.day))
+    ) AS a (granularity, cohort_start, period_number, counts)
+    WHERE a.counts AND a.period_number <= CASE a.granularity WHEN 'day' THEN 30 ELSE 12 END
+    GROUP BY 1, 2, 3
+    ON CONFLICT (granularity, cohort_start, period_number) DO UPDATE SET persons = c.persons + excluded.persons;
+$fn$;
+
+CREATE FUNCTION warehouse.lifecycle_cells_apply(sign integer, through date) RETURNS void
+    LANGUAGE sql
+AS $fn$
+    WITH person_periods AS (
+        SELECT DISTINCT g.granularity, d.person, warehouse.period_of(g.granularity, d.day) AS period_start
+        FROM pg_temp.cell_persons p
+        JOIN warehouse.person_days d ON d.person = p.person
+        CROSS JOIN (VALUES ('day'), ('week'), ('month')) AS g (granularity)
+        WHERE d.day <= through
+    ), linked AS (
+        SELECT granularity, period_start,
+               lag(period_start) OVER w  AS previous_start,
+               lead(period_start) OVER w AS next_start
+        FROM person_periods
+        WINDOW w AS (PARTITION BY granularity, person ORDER BY period_start)
+    ), statuses AS (
+        SELECT granularity, period_start,
+               warehouse.lifecycle_status(true, previous_start = (period_start - warehouse.period_step(granularity))::date,
+                                          previous_start IS NULL) AS status
+        FROM linked
+        UNION ALL
+        SELECT granularity, (period_start + warehouse.period_step(granularity))::date, 'dormant'
+        FROM linked
+        WHERE next_start IS DISTINCT FROM (period_start + warehouse.period_step(granularity))::date
+    )
+    INSERT INTO warehouse.lifecycle_cells AS c (granularity, period_start, status, persons)
+    SELECT granularity, period_start, status, sign * count(*)
+    FROM statuses
+    GROUP BY 1, 2, 3
+    ON CONFLICT (granularity, period_start, status) DO UPDATE SET persons = c.persons + excluded.persons;
+$fn$;
+
+CREATE FUNCTION warehouse.activity_cells_apply(sign integer, through date) RETURNS void
+    LANGUAGE sql
+AS $fn$
+    WITH spans AS (
+        SELECT d.day,
+               greatest(d.day, lag(d.day) OVER w + 7)  AS week_start,
+               greatest(d.day, lag(d.day) OVER w + 30) AS month_start
+        FROM pg_temp.cell_persons p
+        JOIN warehouse.person_days d ON d.person = p.person
+        WHERE d.day <= through
+        WINDOW w AS (PARTITION BY d.person ORDER BY d.day)
+    ), parts (day, dau, week_starts, month_starts) AS (
+        SELECT day, 1, 0, 0 FROM spans
+        UNION ALL SELECT week_start, 0, 1, 0 FROM spans
+        UNION ALL SELECT month_start, 0, 0, 1 FROM spans
+    )
+    INSERT INTO warehouse.activity_cells AS c (day, dau, week_starts, month_starts)
+    SELECT day, sign * sum(dau), sign * sum(week_starts), sign * sum(month_starts)
+    FROM parts
+    GROUP BY day
+    ON CONFLICT (day) DO UPDATE SET dau = c.dau + excluded.dau,
+                                    week_starts = c.week_starts + excluded.week_starts,
+                                    month_starts = c.month_starts + excluded.month_starts;
+$fn$;
+
+SET LOCAL check_function_bodies = on;
+
+-- All three for the persons of pg_temp.cell_persons.
+CREATE FUNCTION warehouse.person_cells_apply(sign integer) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    through date := (SELECT s.through FROM warehouse.person_cells_state s);
+BEGIN
+    IF EXISTS (SELECT FROM pg_temp.cell_persons) THEN
+        PERFORM warehouse.retention_cells_apply(sign);
+        PERFORM warehouse.lifecycle_cells_apply(sign, through);
+        PERFORM warehouse.activity_cells_apply(sign, through);
+    END IF;
+END
+$fn$;
+
+-- pg_temp.cell_persons, made afresh with the given persons.
+CREATE FUNCTION warehouse.cell_persons_are(persons text[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    DROP TABLE IF EXISTS pg_temp.cell_persons;
+    CREATE TEMP TABLE cell_persons (person text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
+    INSERT INTO pg_temp.cell_persons SELECT DISTINCT p FROM unnest(persons) AS p WHERE p IS NOT NULL;
+    ANALYZE pg_temp.cell_persons;
+END
+$fn$;
+
+-- The lifecycle and activity deltas of new days: pg_temp.cell_new_days (person, day) holds days
+-- that person_days does not hold up to bound (they are new, or later than bound), each <= the
+-- day the counts will cover. What changes (the rest of each person's days stays as it is):
+--   lifecycle: the status of each new active period P and of P + 1, and of the old first
+--     period when the first period moves earlier;
+--   activity:  each new day (dau and its span starts), and the next older day after it (its
+--     previous day, and so its span starts, change).
+CREATE FUNCTION warehouse.person_cells_delta(bound date) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    ANALYZE pg_temp.cell_new_days;
+
+    WITH new_periods AS (
+        SELECT DISTINCT g.granularity, n.person, warehouse.period_of(g.granularity, n.day) AS period_start
+        FROM pg_temp.cell_new_days n
+        CROSS JOIN (VALUES ('day'), ('week'), ('month')) AS g (granularity)
+        WHERE NOT EXISTS (SELECT FROM warehouse.person_days d
+                          WHERE d.person = n.person AND d.day <= bound
+                            AND d.day >= warehouse.period_of(g.granularity, n.day)
+                            AND d.day < (warehouse.period_of(g.granularity, n.day) + warehouse.period_step(g.granularity))::date)
+    ), firsts AS (
+        SELECT np.granularity, np.person,
+               warehouse.period_of(np.granularity,
+                   (SELECT min(d.day) FROM warehouse.person_days d WHERE d.person = np.person AND d.day <= bound)) AS first_before,
+               min(np.period_start) AS first_new
+        FROM new_periods np
+        GROUP BY np.granularity, np.person
+    ), positions AS (
+        SELECT granularity, person, period_start FROM new_periods
+        UNION
+        SELECT granularity, person, (period_start + warehouse.period_step(granularity))::date FROM new_periods
+        UNION
+        SELECT granularity, person, first_before FROM firsts WHERE first_before > first_new
+    ), states AS (
+        SELECT q.granularity, q.period_start, f.first_before, least(f.first_before, f.first_new) AS first_after,
+               EXISTS (SELECT FROM warehouse.person_days d
+                       WHERE d.person = q.person AND d.day <= bound AND d.day >= q.period_start
+                         AND d.day < (q.period_start + warehouse.period_step(q.granularity))::date) AS here_before,
+               EXISTS (SELECT FROM warehouse.person_days d
+                       WHERE d.person = q.person AND d.day <= bound AND d.day < q.period_start
+                         AND d.day >= (q.period_start - warehouse.period_step(q.granularity))::date) AS previous_before,
+               EXISTS (SELECT FROM new_periods n
+                       WHERE n.granularity = q.granularity AND n.person = q.person AND n.period_start = q.period_start) AS here_new,
+               EXISTS (SELECT FROM new_periods n
+                       WHERE n.granularity = q.granularity AND n.person = q.person
+                         AND n.period_start = (q.period_start - warehouse.period_step(q.granularity))::date) AS previous_new
+        FROM positions q
+        JOIN firsts f ON f.granularity = q.granularity AND f.person = q.person
+    ), changes AS (
+        SELECT granularity, period_start,
+               warehouse.lifecycle_status(here_before, previous_before, period_start = first_before) AS status, -1 AS persons
+        FROM states
+        UNION ALL
+        SELECT granularity, period_start,
+               warehouse.lifecycle_status(here_before OR here_new, previous_before OR previous_new, period_start = first_after), 1
+        FROM states
+    )
+    INSERT INTO warehouse.lifecycle_cells AS c (granularity, period_start, status, persons)
+    SELECT granularity, period_start, status, sum(persons)
+    FROM changes
+    WHERE status IS NOT NULL
+    GROUP BY 1, 2, 3
+    ON CONFLICT (granularity, period_start, status) DO UPDATE SET persons = c.persons + excluded.persons;
+
+    WITH touched AS (       -- the new days, and the older day right after each
+        SELECT n.person, n.day, false AS old FROM pg_temp.cell_new_days n
+        UNION
+        SELECT n.person, x.day, true
+        FROM pg_temp.cell_new_days n
+        CROSS JOIN LATERAL (SELECT d.day FROM warehouse.person_days d
+                            WHERE d.person = n.person AND d.day > n.day AND d.day <= bound
+                            ORDER BY d.day LIMIT 1) x
+    ), previous AS (
+        SELECT t.day, t.old,
+               (SELECT max(d.day) FROM warehouse.person_days d
+                WHERE d.person = t.person AND d.day < t.day AND d.day <= bound) AS previous_before,
+               (SELECT max(n.day) FROM pg_temp.cell_new_days n
+                WHERE n.person = t.person AND n.day < t.day) AS previous_new
+        FROM touched t
+    ), parts (day, dau, week_starts, month_starts) AS (
+        SELECT day, CASE WHEN old THEN 0 ELSE 1 END, 0, 0 FROM previous
+        UNION ALL SELECT greatest(day, greatest(previous_before, previous_new) + 7), 0, 1, 0 FROM previous
+        UNION ALL SELECT greatest(day, greatest(previous_before, previous_new) + 30), 0, 0, 1 FROM previous
+        UNION ALL SELECT greatest(day, previous_before + 7), 0, -1, 0 FROM previous WHERE old
+        UNION ALL SELECT greatest(day, previous_before + 30), 0, 0, -1 FROM previous WHERE old
+    )
+    INSERT INTO warehouse.activity_cells AS c (day, dau, week_starts, month_starts)
+    SELECT day, sum(dau), sum(week_starts), sum(month_starts)
+    FROM parts
+    GROUP BY day
+    ON CONFLICT (day) DO UPDATE SET dau = c.dau + excluded.dau,
+                                    week_starts = c.week_starts + excluded.week_starts,
+                                    month_starts = c.month_starts + excluded.month_starts;
+END
+$fn$;
+
+-- Days that have come since the counts were last brought up to date (their events were loaded
+-- while they were still in the future) join the lifecycle and activity counts.
+CREATE FUNCTION warehouse.person_cells_catch_up() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    today date := (now() AT TIME ZONE 'UTC')::date;
+    covered date;
+BEGIN
+    SELECT s.through INTO covered FROM warehouse.person_cells_state s FOR UPDATE;
+    IF today <= covered THEN
+        RETURN;
+    END IF;
+    DROP TABLE IF EXISTS pg_temp.cell_new_days;
+    CREATE TEMP TABLE cell_new_days (person text COLLATE "C", day date, PRIMARY KEY (person, day)) ON COMMIT DROP;
+    INSERT INTO pg_temp.cell_new_days
+    SELECT d.person, d.day FROM warehouse.person_days d WHERE d.day > covered AND d.day <= today;
+    IF EXISTS (SELECT FROM pg_temp.cell_new_days) THEN
+        PERFORM warehouse.person_cells_delta(covered);
+    END IF;
+    UPDATE warehouse.person_cells_state SET through = today;
+END
+$fn$;
+
+-- Every count from all person-days (the migration, event retention, repairs), covering the days
+-- up to as_of (default today; tests pass an earlier day to see later days come in).
+CREATE FUNCTION warehouse.person_cells_rebuild_all(as_of date DEFAULT NULL) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    TRUNCATE warehouse.retention_cells, warehouse.lifecycle_cells, warehouse.activity_cells;
+    INSERT INTO warehouse.person_cells_state (through) VALUES (coalesce(as_of, (now() AT TIME ZONE 'UTC')::date))
+    ON CONFLICT (singleton) DO UPDATE SET through = excluded.through;
+    DROP TABLE IF EXISTS pg_temp.cell_persons;
+    CREATE TEMP TABLE cell_persons ON COMMIT DROP AS SELECT DISTINCT d.person FROM warehouse.person_days d;
+    ALTER TABLE pg_temp.cell_persons ADD PRIMARY KEY (person);
+    ANALYZE pg_temp.cell_persons;
+    PERFORM warehouse.person_cells_apply(1);
+END
+$fn$;
+
+-- The person-days of the given persons from the facts, person_days only (no counts).
+CREATE FUNCTION warehouse.person_days_recompute(persons text[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    DELETE FROM warehouse.person_days d WHERE d.person = ANY (persons);
+    -- the persons' identifiers first (an index), then their facts: one pass over the facts
+    INSERT INTO warehouse.person_days (person, day)
+    SELECT DISTINCT u.person_id, (f.occurred_at AT TIME ZONE 'UTC')::date
+    FROM warehouse.fact_events f
+    JOIN warehouse.dim_users u ON u.user_key = f.user_key
+    WHERE u.person_id = ANY (persons)
+    ORDER BY 1, 2;
+END
+$fn$;
+
+-- Recomputes the person-days of the given persons from the facts, and their counts (null: of
+-- everybody).
 CREATE FUNCTION warehouse.person_days_rebuild(persons text[]) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -44,15 +392,14 @@ BEGIN
         SELECT DISTINCT e.person, (e.occurred_at AT TIME ZONE 'UTC')::date
         FROM warehouse.event_stream e
         ORDER BY 1, 2;
+        ANALYZE warehouse.person_days;
+        PERFORM warehouse.person_cells_rebuild_all();
     ELSIF cardinality(persons) > 0 THEN
-        DELETE FROM warehouse.person_days d WHERE d.person = ANY (persons);
-        -- the persons' identifiers first (an index), then their facts: one pass over the facts
-        INSERT INTO warehouse.person_days (person, day)
-        SELECT DISTINCT u.person_id, (f.occurred_at AT TIME ZONE 'UTC')::date
-        FROM warehouse.fact_events f
-        JOIN warehouse.dim_users u ON u.user_key = f.user_key
-        WHERE u.person_id = ANY (persons)
-        ORDER BY 1, 2;
+        PERFORM warehouse.person_cells_catch_up();
+        PERFORM warehouse.cell_persons_are(persons);
+        PERFORM warehouse.person_cells_apply(-1);
+        PERFORM warehouse.person_days_recompute(persons);
+        PERFORM warehouse.person_cells_apply(1);
     END IF;
 END
 $fn$;
@@ -61,7 +408,18 @@ CREATE FUNCTION warehouse.person_days_batch() RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    today date;
 BEGIN
+    PERFORM warehouse.person_cells_catch_up();
+    SELECT s.through INTO today FROM warehouse.person_cells_state s;
+
+    -- Persons whose earlier days change: what they add to the counts comes off first, and goes
+    -- back on once their days are right.
+    PERFORM warehouse.cell_persons_are(ARRAY(
+        SELECT m.old_person FROM moved_persons m UNION SELECT m.new_person FROM moved_persons m
+        UNION SELECT r.person FROM rebuilt_persons r));
+    PERFORM warehouse.person_cells_apply(-1);
     -- an anonymous visitor who identified: their days are the user's now
     IF EXISTS (SELECT FROM moved_persons) THEN
         INSERT INTO warehouse.person_days (person, day)
@@ -72,25 +430,90 @@ BEGIN
         DELETE FROM warehouse.person_days d USING moved_persons m WHERE d.person = m.old_person;
     END IF;
     IF EXISTS (SELECT FROM rebuilt_persons) THEN
-        PERFORM warehouse.person_days_rebuild(ARRAY(SELECT r.person FROM rebuilt_persons r));
+        PERFORM warehouse.person_days_recompute(ARRAY(SELECT r.person FROM rebuilt_persons r));
     END IF;
-    -- the batch's days, in key order (each index page once); most are there already
-    INSERT INTO warehouse.person_days (person, day)
+    PERFORM warehouse.person_cells_apply(1);
+
+    -- The batch's new person-days.
+    DROP TABLE IF EXISTS pg_temp.batch_days;
+    CREATE TEMP TABLE batch_days (person text COLLATE "C", day date, PRIMARY KEY (person, day)) ON COMMIT DROP;
+    INSERT INTO pg_temp.batch_days
     SELECT DISTINCT b.person, (b.occurred_at AT TIME ZONE 'UTC')::date
     FROM batch_events b
-    ORDER BY 1, 2
-    ON CONFLICT DO NOTHING;
+    WHERE NOT EXISTS (SELECT FROM warehouse.person_days d
+                      WHERE d.person = b.person AND d.day = (b.occurred_at AT TIME ZONE 'UTC')::date);
+    ANALYZE pg_temp.batch_days;
+
+    -- Retention: a person without days yet, or whose first day moves earlier, changes cohort
+    -- (in full, below); for everybody else each new day is one more day cell of their cohort,
+    -- and each new week one more week cell.
+    DROP TABLE IF EXISTS pg_temp.cell_persons;
+    CREATE TEMP TABLE cell_persons (person text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
+    CREATE TEMP TABLE batch_firsts ON COMMIT DROP AS
+    SELECT n.person, min(n.day) AS first_new,
+           (SELECT min(d.day) FROM warehouse.person_days d WHERE d.person = n.person) AS first_day
+    FROM pg_temp.batch_days n
+    GROUP BY n.person;
+    INSERT INTO pg_temp.cell_persons
+    SELECT f.person FROM pg_temp.batch_firsts f WHERE f.first_day IS NULL OR f.first_new < f.first_day;
+    ANALYZE pg_temp.cell_persons;
+    PERFORM warehouse.retention_cells_apply(-1);
+
+    WITH day_cells AS (
+        SELECT 'day' AS granularity, f.first_day AS cohort_start, n.day - f.first_day AS period_number
+        FROM pg_temp.batch_days n
+        JOIN pg_temp.batch_firsts f ON f.person = n.person
+        WHERE f.first_new > f.first_day AND n.day - f.first_day <= 30
+    ), week_cells AS (
+        SELECT 'week' AS granularity, warehouse.period_of('week', w.first_day) AS cohort_start,
+               (w.week - warehouse.period_of('week', w.first_day)) / 7 AS period_number
+        FROM (SELECT DISTINCT n.person, f.first_day, warehouse.period_of('week', n.day) AS week
+              FROM pg_temp.batch_days n
+              JOIN pg_temp.batch_firsts f ON f.person = n.person
+              WHERE f.first_new > f.first_day) w
+        WHERE (w.week - warehouse.period_of('week', w.first_day)) / 7 <= 12
+          AND NOT EXISTS (SELECT FROM warehouse.person_days d
+                          WHERE d.person = w.person AND d.day >= w.week AND d.day < w.week + 7)
+    )
+    INSERT INTO warehouse.retention_cells AS c (granularity, cohort_start, period_number, persons)
+    SELECT granularity, cohort_start, period_number, count(*)
+    FROM (SELECT * FROM day_cells UNION ALL SELECT * FROM week_cells) x
+    GROUP BY 1, 2, 3
+    ON CONFLICT (granularity, cohort_start, period_number) DO UPDATE SET persons = c.persons + excluded.persons;
+
+    -- Lifecycle and activity: by delta, for the new days up to today (later ones wait for
+    -- their day: person_cells_catch_up).
+    DROP TABLE IF EXISTS pg_temp.cell_new_days;
+    CREATE TEMP TABLE cell_new_days (person text COLLATE "C", day date, PRIMARY KEY (person, day)) ON COMMIT DROP;
+    INSERT INTO pg_temp.cell_new_days SELECT n.person, n.day FROM pg_temp.batch_days n WHERE n.day <= today;
+    IF EXISTS (SELECT FROM pg_temp.cell_new_days) THEN
+        PERFORM warehouse.person_cells_delta(today);
+    END IF;
+
+    -- in key order (each index page once)
+    INSERT INTO warehouse.person_days (person, day)
+    SELECT n.person, n.day FROM pg_temp.batch_days n ORDER BY 1, 2;
+
+    PERFORM warehouse.retention_cells_apply(1);   -- the persons whose cohort changed, back on
+    DROP TABLE pg_temp.batch_firsts;
 END
 $fn$;
 
 CREATE FUNCTION warehouse.person_days_forget(persons text[]) RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
 AS $fn$
+BEGIN
+    PERFORM warehouse.person_cells_catch_up();
+    PERFORM warehouse.cell_persons_are(persons);
+    PERFORM warehouse.person_cells_apply(-1);
     DELETE FROM warehouse.person_days d WHERE d.person = ANY (persons);
+END
 $fn$;
 
 -- Every fact with occurred_at < before is gone (whole monthly partitions dropped): days before
 -- before's UTC day are gone whole; the day of before itself is mixed unless before is midnight.
+-- Every cohort may change: the counts are recomputed from all person-days.
 CREATE FUNCTION warehouse.person_days_expire(before timestamptz) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -100,9 +523,10 @@ DECLARE
 BEGIN
     DELETE FROM warehouse.person_days d WHERE d.day < first_kept;
     IF (before AT TIME ZONE 'UTC')::time <> time '00:00' THEN
-        PERFORM warehouse.person_days_rebuild(ARRAY(
+        PERFORM warehouse.person_days_recompute(ARRAY(
             SELECT d.person FROM warehouse.person_days d WHERE d.day = first_kept));
     END IF;
+    PERFORM warehouse.person_cells_rebuild_all();
 END
 $fn$;
 
@@ -522,36 +946,23 @@ BEGIN
 END
 $proc$;
 
--- 5. The person-days themselves, from the facts loaded so far (once: the pipeline keeps them
---    from now on), and the three views that count persons per period, on them: V10's and V12's
---    definitions with their DISTINCT over every joined event replaced by the table.
+-- 5. The person-days and their counts from the facts loaded so far (once: the pipeline keeps
+--    them from now on), and the three views on the counts: the same rows as V10's and V12's
+--    definitions, at the cost of their output (a few thousand rows) instead of every event.
 SELECT warehouse.person_days_rebuild(NULL);
-ANALYZE warehouse.person_days;
 
+-- Retention (docs/: a person's cohort is the period of their first event; retained in period N
+-- with an event in the period N periods after the cohort's start). Every cohort, every period
+-- 0..30 days / 0..12 weeks that has begun, zeros kept; the grid and the counts matched by a
+-- GROUP BY over their UNION ALL as in V10.
 DROP MATERIALIZED VIEW analytics.mv_retention_cohorts;
 CREATE MATERIALIZED VIEW analytics.mv_retention_cohorts AS
-WITH person_days AS (
-    SELECT d.person, d.day,
-           first_value(d.day) OVER w AS first_day,
-           date_trunc('week', lag(d.day) OVER w)::date IS DISTINCT FROM date_trunc('week', d.day)::date AS first_of_week
-    FROM warehouse.person_days d
-    WINDOW w AS (PARTITION BY d.person ORDER BY d.day)
-), grains (granularity, period_days, last_period) AS (
+WITH grains (granularity, period_days, last_period) AS (
     VALUES ('day', 1, 30), ('week', 7, 12)
-), activity AS (
-    SELECT a.granularity, a.cohort_start, a.period_number
-    FROM person_days p
-    CROSS JOIN LATERAL (VALUES
-        ('day', p.first_day, p.day - p.first_day, true),
-        ('week', date_trunc('week', p.first_day)::date,
-                 (date_trunc('week', p.day)::date - date_trunc('week', p.first_day)::date) / 7, p.first_of_week)
-    ) AS a (granularity, cohort_start, period_number, counts)
-    JOIN grains g ON g.granularity = a.granularity
-    WHERE a.counts AND a.period_number <= g.last_period
 ), retained AS (
-    SELECT granularity, cohort_start, period_number, count(*) AS retained
-    FROM activity
-    GROUP BY granularity, cohort_start, period_number
+    SELECT c.granularity::text AS granularity, c.cohort_start, c.period_number, c.persons AS retained
+    FROM warehouse.retention_cells c
+    WHERE c.persons > 0
 ), grid AS (
     SELECT r.granularity, r.cohort_start, n.period_number
     FROM retained r
@@ -580,35 +991,20 @@ WINDOW cohort AS (PARTITION BY c.granularity, c.cohort_start);
 CREATE UNIQUE INDEX mv_retention_cohorts_key
     ON analytics.mv_retention_cohorts (granularity, cohort_start, period_number);
 
+-- Active persons (V12): one row per day from the first day with an event up to today; wau and
+-- mau from the span starts as V12 explains.
 DROP MATERIALIZED VIEW analytics.mv_active_persons;
 CREATE MATERIALIZED VIEW analytics.mv_active_persons AS
 WITH bounds AS (
     SELECT (now() AT TIME ZONE 'UTC')::date AS today
-), person_days AS (        -- events dated after today wait for their day
-    SELECT d.person, d.day
-    FROM warehouse.person_days d
-    WHERE d.day <= (SELECT today FROM bounds)
-), spans AS (
-    SELECT day,
-           greatest(day, lag(day) OVER w + 7)  AS week_start,
-           greatest(day, lag(day) OVER w + 30) AS month_start
-    FROM person_days
-    WINDOW w AS (PARTITION BY person ORDER BY day)
-), active AS (
-    SELECT day, count(*) AS n FROM spans GROUP BY day
-), week_starts AS (
-    SELECT week_start AS day, count(*) AS n FROM spans GROUP BY week_start
-), month_starts AS (
-    SELECT month_start AS day, count(*) AS n FROM spans GROUP BY month_start
 ), days AS (
     SELECT d::date AS day,
-           coalesce(a.n, 0) AS dau,
-           coalesce(w.n, 0) AS week_starts,
-           coalesce(m.n, 0) AS month_starts
-    FROM generate_series((SELECT min(day) FROM person_days), (SELECT today FROM bounds), interval '1 day') AS d
-    LEFT JOIN active a       ON a.day = d::date
-    LEFT JOIN week_starts w  ON w.day = d::date
-    LEFT JOIN month_starts m ON m.day = d::date
+           coalesce(a.dau, 0)          AS dau,
+           coalesce(a.week_starts, 0)  AS week_starts,
+           coalesce(a.month_starts, 0) AS month_starts
+    FROM generate_series((SELECT min(c.day) FROM warehouse.activity_cells c, bounds b WHERE c.dau > 0 AND c.day <= b.today),
+                         (SELECT today FROM bounds), interval '1 day') AS d
+    LEFT JOIN warehouse.activity_cells a ON a.day = d::date
 )
 SELECT day,
        dau::bigint AS dau,
@@ -623,62 +1019,29 @@ CREATE UNIQUE INDEX mv_active_persons_key ON analytics.mv_active_persons (day);
 COMMENT ON MATERIALIZED VIEW analytics.mv_active_persons IS
     'One row per UTC day up to today: distinct persons active that day (dau), in the 7 days ending that day (wau), in the 30 days ending that day (mau).';
 
+-- Lifecycle (V12): every period from the first active one to the current one, every status,
+-- zeros included.
 DROP MATERIALIZED VIEW analytics.mv_lifecycle;
 CREATE MATERIALIZED VIEW analytics.mv_lifecycle AS
 WITH bounds AS (
     SELECT (now() AT TIME ZONE 'UTC')::date AS today
-), person_days AS (        -- events dated after today wait for their day
-    SELECT d.person, d.day
-    FROM warehouse.person_days d
-    WHERE d.day <= (SELECT today FROM bounds)
 ), grains (granularity, step) AS (
     VALUES ('day', interval '1 day'), ('week', interval '7 days'), ('month', interval '1 month')
-), person_periods AS (
-    SELECT 'day' AS granularity, person, day AS period_start FROM person_days
-    UNION ALL
-    SELECT DISTINCT 'week', person, date_trunc('week', day)::date FROM person_days
-    UNION ALL
-    SELECT DISTINCT 'month', person, date_trunc('month', day)::date FROM person_days
-), linked AS (
-    SELECT p.granularity, p.period_start, g.step,
-           lag(p.period_start) OVER w  AS previous_start,
-           lead(p.period_start) OVER w AS next_start
-    FROM person_periods p
-    JOIN grains g USING (granularity)
-    WINDOW w AS (PARTITION BY p.granularity, p.person ORDER BY p.period_start)
-), statuses AS (
-    SELECT granularity, period_start,
-           CASE WHEN previous_start IS NULL THEN 'new'
-                WHEN previous_start = (period_start - step)::date THEN 'returning'
-                ELSE 'resurrecting' END AS status
-    FROM linked
-    UNION ALL
-    SELECT granularity, (period_start + step)::date, 'dormant'
-    FROM linked
-    WHERE next_start IS DISTINCT FROM (period_start + step)::date
-), counted AS (
-    SELECT granularity, period_start, status, count(*) AS persons
-    FROM statuses
-    GROUP BY granularity, period_start, status
 ), periods AS (
     SELECT g.granularity, p::date AS period_start
     FROM grains g
-    CROSS JOIN LATERAL (
-        SELECT min(period_start) AS first_start FROM person_periods pp WHERE pp.granularity = g.granularity
-    ) f
     CROSS JOIN bounds b
-    CROSS JOIN LATERAL generate_series(
-        f.first_start,
-        CASE g.granularity WHEN 'day' THEN b.today
-                           WHEN 'week' THEN date_trunc('week', b.today)::date
-                           ELSE date_trunc('month', b.today)::date END,
-        g.step) AS p
+    CROSS JOIN LATERAL (
+        SELECT min(c.period_start) AS first_start FROM warehouse.lifecycle_cells c
+        WHERE c.granularity = g.granularity AND c.status = 'new' AND c.persons > 0
+    ) f
+    CROSS JOIN LATERAL generate_series(f.first_start, warehouse.period_of(g.granularity, b.today), g.step) AS p
     WHERE f.first_start IS NOT NULL
 )
 SELECT p.granularity, p.period_start, s.status, coalesce(c.persons, 0)::bigint AS persons
 FROM periods p
 CROSS JOIN (VALUES ('new'), ('returning'), ('resurrecting'), ('dormant')) AS s (status)
-LEFT JOIN counted c
+LEFT JOIN warehouse.lifecycle_cells c
        ON c.granularity = p.granularity AND c.period_start = p.period_start AND c.status = s.status;
 
 CREATE UNIQUE INDEX mv_lifecycle_key ON analytics.mv_lifecycle (granularity, period_start, status);
@@ -686,5 +1049,35 @@ COMMENT ON MATERIALIZED VIEW analytics.mv_lifecycle IS
     'Persons per period (day, week, month) by lifecycle status: new, returning, resurrecting, dormant (active in the previous period, not in this one; never negative).';
 
 GRANT SELECT ON analytics.mv_retention_cohorts, analytics.mv_active_persons, analytics.mv_lifecycle TO spectrum_reader;
+
+-- 6. Refreshing: the lifecycle and activity counts take in the days that have come since the
+--    last batch first (refresh_view as in V5 otherwise). When a pipeline run holds its lock the
+--    run brings them up to date itself, before its own refresh.
+CREATE OR REPLACE FUNCTION warehouse.refresh_view(view_name text) RETURNS timestamptz
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    matview name;
+    refreshed timestamptz;
+BEGIN
+    SELECT m.matviewname INTO matview
+    FROM pg_matviews m
+    WHERE m.schemaname = 'analytics'
+      AND m.matviewname = regexp_replace(view_name, '^analytics\.', '');
+    IF matview IS NULL THEN
+        RAISE EXCEPTION 'no materialized view analytics.% to refresh', view_name
+            USING ERRCODE = 'undefined_table';
+    END IF;
+    IF matview IN ('mv_active_persons', 'mv_lifecycle')
+       AND pg_try_advisory_xact_lock(hashtext('spectrum.warehouse.run_pipeline')) THEN
+        PERFORM warehouse.person_cells_catch_up();
+    END IF;
+    EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY analytics.%I', matview);
+    refreshed := clock_timestamp();
+    INSERT INTO analytics.view_refreshes (view_name, refreshed_at) VALUES ('analytics.' || matview, refreshed);
+    RETURN refreshed;
+END
+$fn$;
 
 RESET ROLE;

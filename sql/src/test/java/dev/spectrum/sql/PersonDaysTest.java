@@ -26,12 +26,59 @@ class PersonDaysTest {
     private static final String ORACLE =
             "SELECT DISTINCT person, (occurred_at AT TIME ZONE 'UTC')::date AS day FROM warehouse.event_stream";
 
+    /** V12's mv_lifecycle, computed from every event: what the counts must give. */
+    private static final String LIFECYCLE_ORACLE = """
+            WITH bounds AS (SELECT (now() AT TIME ZONE 'UTC')::date AS today),
+            person_days AS (
+                SELECT DISTINCT e.person, (e.occurred_at AT TIME ZONE 'UTC')::date AS day FROM warehouse.event_stream e
+                WHERE e.occurred_at < (SELECT (today + 1)::timestamp AT TIME ZONE 'UTC' FROM bounds)),
+            grains (granularity, step) AS (VALUES ('day', interval '1 day'), ('week', interval '7 days'), ('month', interval '1 month')),
+            person_periods AS (
+                SELECT 'day' AS granularity, person, day AS period_start FROM person_days
+                UNION ALL SELECT DISTINCT 'week', person, date_trunc('week', day)::date FROM person_days
+                UNION ALL SELECT DISTINCT 'month', person, date_trunc('month', day)::date FROM person_days),
+            linked AS (
+                SELECT p.granularity, p.period_start, g.step, lag(p.period_start) OVER w AS previous_start,
+                       lead(p.period_start) OVER w AS next_start
+                FROM person_periods p JOIN grains g USING (granularity)
+                WINDOW w AS (PARTITION BY p.granularity, p.person ORDER BY p.period_start)),
+            statuses AS (
+                SELECT granularity, period_start, CASE WHEN previous_start IS NULL THEN 'new'
+                       WHEN previous_start = (period_start - step)::date THEN 'returning' ELSE 'resurrecting' END AS status
+                FROM linked
+                UNION ALL SELECT granularity, (period_start + step)::date, 'dormant' FROM linked
+                WHERE next_start IS DISTINCT FROM (period_start + step)::date),
+            counted AS (SELECT granularity, period_start, status, count(*) AS persons FROM statuses GROUP BY 1, 2, 3),
+            periods AS (
+                SELECT g.granularity, p::date AS period_start FROM grains g
+                CROSS JOIN LATERAL (SELECT min(period_start) AS first_start FROM person_periods pp WHERE pp.granularity = g.granularity) f
+                CROSS JOIN bounds b
+                CROSS JOIN LATERAL generate_series(f.first_start,
+                    CASE g.granularity WHEN 'day' THEN b.today WHEN 'week' THEN date_trunc('week', b.today)::date
+                                       ELSE date_trunc('month', b.today)::date END, g.step) AS p
+                WHERE f.first_start IS NOT NULL)
+            SELECT p.granularity, p.period_start, s.status, coalesce(c.persons, 0)::bigint AS persons
+            FROM periods p CROSS JOIN (VALUES ('new'), ('returning'), ('resurrecting'), ('dormant')) AS s (status)
+            LEFT JOIN counted c ON c.granularity = p.granularity AND c.period_start = p.period_start AND c.status = s.status""";
+
+    /** mv_active_persons by its definition (data-model): distinct persons per day and per trailing window, by brute force. */
+    private static final String ACTIVE_ORACLE = """
+            WITH d AS (SELECT DISTINCT person, (occurred_at AT TIME ZONE 'UTC')::date AS day FROM warehouse.event_stream
+                       WHERE (occurred_at AT TIME ZONE 'UTC')::date <= (now() AT TIME ZONE 'UTC')::date),
+            days AS (SELECT g::date AS day FROM generate_series((SELECT min(day) FROM d), (now() AT TIME ZONE 'UTC')::date, interval '1 day') g)
+            SELECT days.day,
+                   (SELECT count(DISTINCT person) FROM d WHERE d.day = days.day) AS dau,
+                   (SELECT count(DISTINCT person) FROM d WHERE d.day BETWEEN days.day - 6 AND days.day) AS wau,
+                   (SELECT count(DISTINCT person) FROM d WHERE d.day BETWEEN days.day - 29 AND days.day) AS mau
+            FROM days""";
+
     @BeforeEach
     void empty() throws SQLException {
         db.execute("TRUNCATE staging.raw_events, warehouse.fact_events, warehouse.loaded_events, warehouse.dim_users,"
                         + " warehouse.identity_links, warehouse.person_days",
                 "UPDATE warehouse.pipeline_state SET loaded_through = 0",
-                "SELECT warehouse.set_setting('event_retention', 'off')");
+                "SELECT warehouse.set_setting('event_retention', 'off')",
+                "SELECT warehouse.derive_rebuild(NULL)");   // the counts of the empty warehouse
     }
 
     @Test
@@ -86,6 +133,7 @@ class PersonDaysTest {
                 + " WHERE granularity = 'day' AND period_number = 0 ORDER BY cohort_start"))
                 .containsExactly(List.of("1"));
         assertEqualsOracle();
+        assertViewsEqualOracles();
     }
 
     @Test
@@ -103,6 +151,7 @@ class PersonDaysTest {
 
         assertThat(days()).containsExactly(List.of("pd-user-7", now.minusDays(1).toLocalDate().toString()));
         assertEqualsOracle();
+        assertViewsEqualOracles();
     }
 
     /**
@@ -133,6 +182,7 @@ class PersonDaysTest {
             }
             db.execute("CALL warehouse.run_pipeline(batch_size => 25)");
             assertEqualsOracle();
+            assertViewsEqualOracles();
         }
         assertThat(db.count("SELECT count(*) FROM warehouse.person_days")).isGreaterThan(100);
         // at least one re-link happened, so the rebuild path ran
@@ -148,6 +198,38 @@ class PersonDaysTest {
                 + "  WHERE granularity = 'day' AND retained > 0)) x")).isZero();
         assertThat(db.count("SELECT count(*) FROM ((SELECT cohort_start, period_number, retained FROM analytics.mv_retention_cohorts"
                 + "  WHERE granularity = 'day' AND retained > 0) EXCEPT (" + retentionFromEvents + ")) x")).isZero();
+    }
+
+    @Test
+    void eventsDatedAfterTodayWaitForTheirDay() throws SQLException {
+        var today = OffsetDateTime.now(ZoneOffset.UTC).withHour(12).withMinute(0).withSecond(0).withNano(0);
+        RawEvent.of("page").user("pd-user-9").at(today.minusDays(9)).insertInto(db);
+        RawEvent.of("page").user("pd-user-9").at(today.minusDays(2)).insertInto(db);
+        RawEvent.of("page").user("pd-user-10").at(today.minusDays(1)).insertInto(db);
+        RawEvent.of("page").user("pd-user-10").at(today.plusDays(1)).insertInto(db);   // tomorrow
+        db.runPipeline();
+        assertViewsEqualOracles();
+        assertThat(db.rows("SELECT dau::text, wau::text FROM analytics.mv_active_persons WHERE day = (now() AT TIME ZONE 'UTC')::date"))
+                .containsExactly(List.of("0", "2"));
+
+        // the counts as they were five days ago: the last days have come since, and the next
+        // refresh takes them in (as it will take in tomorrow's event tomorrow)
+        db.execute("SELECT warehouse.person_cells_rebuild_all(((now() AT TIME ZONE 'UTC') - interval '5 days')::date)");
+        assertThat(db.count("SELECT count(*) FROM warehouse.activity_cells WHERE dau > 0")).isEqualTo(1);
+        db.execute("SELECT warehouse.refresh_view('mv_active_persons')", "SELECT warehouse.refresh_view('mv_lifecycle')");
+        assertViewsEqualOracles();
+        assertThat(db.rows("SELECT dau::text, wau::text, mau::text FROM analytics.mv_active_persons"
+                + " WHERE day = ((now() AT TIME ZONE 'UTC') - interval '1 day')::date"))
+                .containsExactly(List.of("1", "2", "2"));
+    }
+
+    private void assertViewsEqualOracles() throws SQLException {
+        for (String[] pair : new String[][] {
+                {"SELECT granularity, period_start, status, persons FROM analytics.mv_lifecycle", LIFECYCLE_ORACLE},
+                {"SELECT day, dau, wau, mau FROM analytics.mv_active_persons", ACTIVE_ORACLE}}) {
+            assertThat(db.rows("(" + pair[0] + ") EXCEPT (" + pair[1] + ")")).as("in the view, not the oracle: " + pair[0]).isEmpty();
+            assertThat(db.rows("(" + pair[1] + ") EXCEPT (" + pair[0] + ")")).as("in the oracle, not the view: " + pair[0]).isEmpty();
+        }
     }
 
     private List<List<String>> days() throws SQLException {
