@@ -28,7 +28,8 @@ SPECTRUM_DB_URL="jdbc:postgresql://$PGHOST:5432/$db" "$root/spectrum" migrate >/
 reset_all() {
   q -c "TRUNCATE staging.raw_events RESTART IDENTITY" \
     -c "TRUNCATE warehouse.fact_events, warehouse.loaded_events, warehouse.identity_links, warehouse.dim_users, warehouse.dim_accounts, warehouse.dim_event_types, warehouse.dim_geography, analytics.pipeline_runs" \
-    -c "UPDATE warehouse.pipeline_state SET loaded_through = 0"
+    -c "UPDATE warehouse.pipeline_state SET loaded_through = 0" \
+    -c "SELECT warehouse.derive_rebuild(NULL)"   # the derived tables (person-days, counts, sessions) of an empty warehouse
   # drop the partitions too, so that every run makes the ones it needs
   q -At -c "SELECT format('DROP TABLE warehouse.%I;', c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'warehouse.fact_events'::regclass" | q
 }
