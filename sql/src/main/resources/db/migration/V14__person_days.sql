@@ -214,7 +214,9 @@ CREATE FUNCTION warehouse.cell_persons_are(persons text[]) RETURNS void
     SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-    DROP TABLE IF EXISTS pg_temp.cell_persons;
+    IF to_regclass('pg_temp.cell_persons') IS NOT NULL THEN
+        DROP TABLE pg_temp.cell_persons;
+    END IF;
     CREATE TEMP TABLE cell_persons (person text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
     INSERT INTO pg_temp.cell_persons SELECT DISTINCT p FROM unnest(persons) AS p WHERE p IS NOT NULL;
     ANALYZE pg_temp.cell_persons;
@@ -333,7 +335,9 @@ BEGIN
     IF today <= covered THEN
         RETURN;
     END IF;
-    DROP TABLE IF EXISTS pg_temp.cell_new_days;
+    IF to_regclass('pg_temp.cell_new_days') IS NOT NULL THEN
+        DROP TABLE pg_temp.cell_new_days;
+    END IF;
     CREATE TEMP TABLE cell_new_days (person text COLLATE "C", day date, PRIMARY KEY (person, day)) ON COMMIT DROP;
     INSERT INTO pg_temp.cell_new_days
     SELECT d.person, d.day FROM warehouse.person_days d WHERE d.day > covered AND d.day <= today;
@@ -354,7 +358,9 @@ BEGIN
     TRUNCATE warehouse.retention_cells, warehouse.lifecycle_cells, warehouse.activity_cells;
     INSERT INTO warehouse.person_cells_state (through) VALUES (coalesce(as_of, (now() AT TIME ZONE 'UTC')::date))
     ON CONFLICT (singleton) DO UPDATE SET through = excluded.through;
-    DROP TABLE IF EXISTS pg_temp.cell_persons;
+    IF to_regclass('pg_temp.cell_persons') IS NOT NULL THEN
+        DROP TABLE pg_temp.cell_persons;
+    END IF;
     CREATE TEMP TABLE cell_persons ON COMMIT DROP AS SELECT DISTINCT d.person FROM warehouse.person_days d;
     ALTER TABLE pg_temp.cell_persons ADD PRIMARY KEY (person);
     ANALYZE pg_temp.cell_persons;
@@ -435,7 +441,9 @@ BEGIN
     PERFORM warehouse.person_cells_apply(1);
 
     -- The batch's new person-days.
-    DROP TABLE IF EXISTS pg_temp.batch_days;
+    IF to_regclass('pg_temp.batch_days') IS NOT NULL THEN
+        DROP TABLE pg_temp.batch_days;
+    END IF;
     CREATE TEMP TABLE batch_days (person text COLLATE "C", day date, PRIMARY KEY (person, day)) ON COMMIT DROP;
     INSERT INTO pg_temp.batch_days
     SELECT DISTINCT b.person, (b.occurred_at AT TIME ZONE 'UTC')::date
@@ -447,7 +455,9 @@ BEGIN
     -- Retention: a person without days yet, or whose first day moves earlier, changes cohort
     -- (in full, below); for everybody else each new day is one more day cell of their cohort,
     -- and each new week one more week cell.
-    DROP TABLE IF EXISTS pg_temp.cell_persons;
+    IF to_regclass('pg_temp.cell_persons') IS NOT NULL THEN
+        DROP TABLE pg_temp.cell_persons;
+    END IF;
     CREATE TEMP TABLE cell_persons (person text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
     CREATE TEMP TABLE batch_firsts ON COMMIT DROP AS
     SELECT n.person, min(n.day) AS first_new,
@@ -483,7 +493,9 @@ BEGIN
 
     -- Lifecycle and activity: by delta, for the new days up to today (later ones wait for
     -- their day: person_cells_catch_up).
-    DROP TABLE IF EXISTS pg_temp.cell_new_days;
+    IF to_regclass('pg_temp.cell_new_days') IS NOT NULL THEN
+        DROP TABLE pg_temp.cell_new_days;
+    END IF;
     CREATE TEMP TABLE cell_new_days (person text COLLATE "C", day date, PRIMARY KEY (person, day)) ON COMMIT DROP;
     INSERT INTO pg_temp.cell_new_days SELECT n.person, n.day FROM pg_temp.batch_days n WHERE n.day <= today;
     IF EXISTS (SELECT FROM pg_temp.cell_new_days) THEN
@@ -530,12 +542,185 @@ BEGIN
 END
 $fn$;
 
+-- 1b. Daily activity (mv_daily_activity: events and distinct persons per day and event type).
+--     warehouse.person_day_events holds one row per person, UTC day and event type with the
+--     number of events; a batch adds its events to it, and a row it adds is one more person for
+--     that day and type. Everything here is per day, so an expired month just goes.
+CREATE TABLE warehouse.person_day_events (
+    person          text COLLATE "C" NOT NULL,
+    day             date NOT NULL,
+    event_type_key  integer NOT NULL,
+    events          bigint NOT NULL,
+    PRIMARY KEY (person, day, event_type_key)
+);
+CREATE INDEX person_day_events_day ON warehouse.person_day_events (day);
+CREATE TABLE warehouse.daily_activity_cells (
+    day             date NOT NULL,
+    event_type_key  integer NOT NULL,
+    events          bigint NOT NULL,
+    persons         bigint NOT NULL,
+    PRIMARY KEY (day, event_type_key)
+);
+COMMENT ON TABLE warehouse.person_day_events IS 'One row per person, UTC day and event type with the number of events; kept by the pipeline.';
+COMMENT ON TABLE warehouse.daily_activity_cells IS 'Per UTC day and event type: events, and distinct persons with that event type that day; kept by the pipeline from warehouse.person_day_events.';
+
+SET LOCAL check_function_bodies = off;
+-- What the persons of pg_temp.activity_persons add, times sign.
+CREATE FUNCTION warehouse.daily_activity_apply(sign integer) RETURNS void
+    LANGUAGE sql
+AS $fn$
+    INSERT INTO warehouse.daily_activity_cells AS c (day, event_type_key, events, persons)
+    SELECT t.day, t.event_type_key, sign * sum(t.events), sign * count(*)
+    FROM pg_temp.activity_persons p
+    JOIN warehouse.person_day_events t ON t.person = p.person
+    GROUP BY 1, 2
+    ON CONFLICT (day, event_type_key) DO UPDATE SET events = c.events + excluded.events,
+                                                    persons = c.persons + excluded.persons;
+$fn$;
+SET LOCAL check_function_bodies = on;
+
+CREATE FUNCTION warehouse.activity_persons_are(persons text[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF to_regclass('pg_temp.activity_persons') IS NOT NULL THEN
+        DROP TABLE pg_temp.activity_persons;
+    END IF;
+    CREATE TEMP TABLE activity_persons (person text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
+    INSERT INTO pg_temp.activity_persons SELECT DISTINCT p FROM unnest(persons) AS p WHERE p IS NOT NULL;
+    ANALYZE pg_temp.activity_persons;
+END
+$fn$;
+
+-- The rows of the given persons from the facts (no counts).
+CREATE FUNCTION warehouse.person_day_events_recompute(persons text[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    DELETE FROM warehouse.person_day_events t WHERE t.person = ANY (persons);
+    INSERT INTO warehouse.person_day_events (person, day, event_type_key, events)
+    SELECT u.person_id, (f.occurred_at AT TIME ZONE 'UTC')::date, f.event_type_key, count(*)
+    FROM warehouse.fact_events f
+    JOIN warehouse.dim_users u ON u.user_key = f.user_key
+    WHERE u.person_id = ANY (persons)
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3;
+END
+$fn$;
+
+CREATE FUNCTION warehouse.daily_activity_rebuild(persons text[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF persons IS NULL THEN
+        TRUNCATE warehouse.person_day_events, warehouse.daily_activity_cells;
+        INSERT INTO warehouse.person_day_events (person, day, event_type_key, events)
+        SELECT u.person_id, (f.occurred_at AT TIME ZONE 'UTC')::date, f.event_type_key, count(*)
+        FROM warehouse.fact_events f
+        JOIN warehouse.dim_users u ON u.user_key = f.user_key
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3;
+        INSERT INTO warehouse.daily_activity_cells (day, event_type_key, events, persons)
+        SELECT t.day, t.event_type_key, sum(t.events), count(*)
+        FROM warehouse.person_day_events t
+        GROUP BY 1, 2;
+        ANALYZE warehouse.person_day_events;
+    ELSIF cardinality(persons) > 0 THEN
+        PERFORM warehouse.activity_persons_are(persons);
+        PERFORM warehouse.daily_activity_apply(-1);
+        PERFORM warehouse.person_day_events_recompute(persons);
+        PERFORM warehouse.daily_activity_apply(1);
+    END IF;
+END
+$fn$;
+
+CREATE FUNCTION warehouse.daily_activity_batch() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    -- persons whose earlier rows change: off in full, changed, back on
+    PERFORM warehouse.activity_persons_are(ARRAY(
+        SELECT m.old_person FROM moved_persons m UNION SELECT m.new_person FROM moved_persons m
+        UNION SELECT r.person FROM rebuilt_persons r));
+    IF EXISTS (SELECT FROM pg_temp.activity_persons) THEN
+        PERFORM warehouse.daily_activity_apply(-1);
+        INSERT INTO warehouse.person_day_events AS t (person, day, event_type_key, events)
+        SELECT m.new_person, o.day, o.event_type_key, o.events
+        FROM moved_persons m
+        JOIN warehouse.person_day_events o ON o.person = m.old_person
+        ON CONFLICT (person, day, event_type_key) DO UPDATE SET events = t.events + excluded.events;
+        DELETE FROM warehouse.person_day_events t USING moved_persons m WHERE t.person = m.old_person;
+        IF EXISTS (SELECT FROM rebuilt_persons) THEN
+            PERFORM warehouse.person_day_events_recompute(ARRAY(SELECT r.person FROM rebuilt_persons r));
+        END IF;
+        PERFORM warehouse.daily_activity_apply(1);
+    END IF;
+
+    -- the batch: its events per person, day and type; a row not there yet is one more person
+    IF to_regclass('pg_temp.batch_day_events') IS NOT NULL THEN
+        DROP TABLE pg_temp.batch_day_events;
+    END IF;
+    CREATE TEMP TABLE batch_day_events ON COMMIT DROP AS
+    SELECT c.person, c.day, c.event_type_key, c.events,
+           NOT EXISTS (SELECT FROM warehouse.person_day_events t
+                       WHERE t.person = c.person AND t.day = c.day AND t.event_type_key = c.event_type_key) AS is_new
+    FROM (SELECT b.person, (b.occurred_at AT TIME ZONE 'UTC')::date AS day, k.event_type_key, count(*) AS events
+          FROM batch_events b
+          JOIN warehouse.dim_event_types k ON k.event_type = b.event_type
+          GROUP BY 1, 2, 3) c;
+
+    INSERT INTO warehouse.person_day_events AS t (person, day, event_type_key, events)
+    SELECT n.person, n.day, n.event_type_key, n.events FROM pg_temp.batch_day_events n ORDER BY 1, 2, 3
+    ON CONFLICT (person, day, event_type_key) DO UPDATE SET events = t.events + excluded.events;
+
+    INSERT INTO warehouse.daily_activity_cells AS c (day, event_type_key, events, persons)
+    SELECT n.day, n.event_type_key, sum(n.events), count(*) FILTER (WHERE n.is_new)
+    FROM pg_temp.batch_day_events n
+    GROUP BY 1, 2
+    ON CONFLICT (day, event_type_key) DO UPDATE SET events = c.events + excluded.events,
+                                                    persons = c.persons + excluded.persons;
+    DROP TABLE pg_temp.batch_day_events;
+END
+$fn$;
+
+CREATE FUNCTION warehouse.daily_activity_forget(persons text[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    PERFORM warehouse.activity_persons_are(persons);
+    PERFORM warehouse.daily_activity_apply(-1);
+    DELETE FROM warehouse.person_day_events t WHERE t.person = ANY (persons);
+END
+$fn$;
+
+CREATE FUNCTION warehouse.daily_activity_expire(before timestamptz) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    first_kept date := (before AT TIME ZONE 'UTC')::date;
+BEGIN
+    DELETE FROM warehouse.person_day_events t WHERE t.day < first_kept;
+    DELETE FROM warehouse.daily_activity_cells c WHERE c.day < first_kept;
+    IF (before AT TIME ZONE 'UTC')::time <> time '00:00' THEN
+        PERFORM warehouse.daily_activity_rebuild(ARRAY(
+            SELECT DISTINCT t.person FROM warehouse.person_day_events t WHERE t.day = first_kept));
+    END IF;
+END
+$fn$;
+
 -- 2. The dispatchers: every derived table's part, in one place.
 CREATE FUNCTION warehouse.derive_batch() RETURNS void
     LANGUAGE plpgsql
 AS $fn$
 BEGIN
     PERFORM warehouse.person_days_batch();
+    PERFORM warehouse.daily_activity_batch();
 END
 $fn$;
 
@@ -544,6 +729,7 @@ CREATE FUNCTION warehouse.derive_rebuild(persons text[]) RETURNS void
 AS $fn$
 BEGIN
     PERFORM warehouse.person_days_rebuild(persons);
+    PERFORM warehouse.daily_activity_rebuild(persons);
 END
 $fn$;
 
@@ -552,6 +738,7 @@ CREATE FUNCTION warehouse.derive_forget(persons text[]) RETURNS void
 AS $fn$
 BEGIN
     PERFORM warehouse.person_days_forget(persons);
+    PERFORM warehouse.daily_activity_forget(persons);
 END
 $fn$;
 
@@ -560,11 +747,12 @@ CREATE FUNCTION warehouse.derive_expire(before timestamptz) RETURNS void
 AS $fn$
 BEGIN
     PERFORM warehouse.person_days_expire(before);
+    PERFORM warehouse.daily_activity_expire(before);
 END
 $fn$;
 
 COMMENT ON FUNCTION warehouse.derive_rebuild(text[]) IS
-    'Recomputes the derived tables (person_days, sessions) of the given persons from the facts; null: of everybody. SELECT warehouse.derive_rebuild(null) repairs them by hand.';
+    'Recomputes the derived tables (person_days and its counts, person_day_events, sessions) of the given persons from the facts; null: of everybody. SELECT warehouse.derive_rebuild(null) repairs them by hand.';
 
 -- 3. The batch load of V11, with the identity step recording whose person changed and the
 --    derived tables kept at the end. Steps 1-2 and 4-5 are V11's unchanged.
@@ -949,7 +1137,7 @@ $proc$;
 -- 5. The person-days and their counts from the facts loaded so far (once: the pipeline keeps
 --    them from now on), and the three views on the counts: the same rows as V10's and V12's
 --    definitions, at the cost of their output (a few thousand rows) instead of every event.
-SELECT warehouse.person_days_rebuild(NULL);
+SELECT warehouse.derive_rebuild(NULL);
 
 -- Retention (docs/: a person's cohort is the period of their first event; retained in period N
 -- with an event in the period N periods after the cohort's start). Every cohort, every period
@@ -960,7 +1148,7 @@ CREATE MATERIALIZED VIEW analytics.mv_retention_cohorts AS
 WITH grains (granularity, period_days, last_period) AS (
     VALUES ('day', 1, 30), ('week', 7, 12)
 ), retained AS (
-    SELECT c.granularity::text AS granularity, c.cohort_start, c.period_number, c.persons AS retained
+    SELECT c.granularity COLLATE "default" AS granularity, c.cohort_start, c.period_number, c.persons AS retained
     FROM warehouse.retention_cells c
     WHERE c.persons > 0
 ), grid AS (
@@ -1048,7 +1236,20 @@ CREATE UNIQUE INDEX mv_lifecycle_key ON analytics.mv_lifecycle (granularity, per
 COMMENT ON MATERIALIZED VIEW analytics.mv_lifecycle IS
     'Persons per period (day, week, month) by lifecycle status: new, returning, resurrecting, dormant (active in the previous period, not in this one; never negative).';
 
-GRANT SELECT ON analytics.mv_retention_cohorts, analytics.mv_active_persons, analytics.mv_lifecycle TO spectrum_reader;
+-- Daily activity (V12): one row per UTC day x event type with at least one event.
+DROP MATERIALIZED VIEW analytics.mv_daily_activity;
+CREATE MATERIALIZED VIEW analytics.mv_daily_activity AS
+SELECT c.day, t.event_type, c.events, c.persons
+FROM warehouse.daily_activity_cells c
+JOIN warehouse.dim_event_types t ON t.event_type_key = c.event_type_key
+WHERE c.events > 0;
+
+CREATE UNIQUE INDEX mv_daily_activity_key ON analytics.mv_daily_activity (day, event_type);
+COMMENT ON MATERIALIZED VIEW analytics.mv_daily_activity IS
+    'One row per UTC day and event type: events, and distinct persons with that event that day.';
+
+GRANT SELECT ON analytics.mv_retention_cohorts, analytics.mv_active_persons, analytics.mv_lifecycle,
+    analytics.mv_daily_activity TO spectrum_reader;
 
 -- 6. Refreshing: the lifecycle and activity counts take in the days that have come since the
 --    last batch first (refresh_view as in V5 otherwise). When a pipeline run holds its lock the

@@ -72,6 +72,11 @@ class PersonDaysTest {
                    (SELECT count(DISTINCT person) FROM d WHERE d.day BETWEEN days.day - 29 AND days.day) AS mau
             FROM days""";
 
+    /** V12's mv_daily_activity, from every event. */
+    private static final String DAILY_ACTIVITY_ORACLE = """
+            SELECT (occurred_at AT TIME ZONE 'UTC')::date AS day, event_type, count(*) AS events, count(DISTINCT person) AS persons
+            FROM warehouse.event_stream GROUP BY 1, 2""";
+
     @BeforeEach
     void empty() throws SQLException {
         db.execute("TRUNCATE staging.raw_events, warehouse.fact_events, warehouse.loaded_events, warehouse.dim_users,"
@@ -226,7 +231,8 @@ class PersonDaysTest {
     private void assertViewsEqualOracles() throws SQLException {
         for (String[] pair : new String[][] {
                 {"SELECT granularity, period_start, status, persons FROM analytics.mv_lifecycle", LIFECYCLE_ORACLE},
-                {"SELECT day, dau, wau, mau FROM analytics.mv_active_persons", ACTIVE_ORACLE}}) {
+                {"SELECT day, dau, wau, mau FROM analytics.mv_active_persons", ACTIVE_ORACLE},
+                {"SELECT day, event_type, events, persons FROM analytics.mv_daily_activity", DAILY_ACTIVITY_ORACLE}}) {
             assertThat(db.rows("(" + pair[0] + ") EXCEPT (" + pair[1] + ")")).as("in the view, not the oracle: " + pair[0]).isEmpty();
             assertThat(db.rows("(" + pair[1] + ") EXCEPT (" + pair[0] + ")")).as("in the oracle, not the view: " + pair[0]).isEmpty();
         }
