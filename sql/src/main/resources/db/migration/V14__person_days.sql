@@ -1,19 +1,20 @@
--- Derived state kept by the pipeline (issue #17, docs/scaling.md): the views that count persons
--- per period (retention, active persons, lifecycle) read one row per person and active UTC day,
--- kept up to date by each batch in the batch's own transaction, instead of re-deriving those
--- rows from every event (a join of all facts to their dimensions and a DISTINCT sort of them)
--- at every refresh. At 10M events of the benchmark data set that is 8.7M person-days instead of
--- 10M joined events, read in the order of their primary key.
+-- Derived state kept by the pipeline (issue #17; docs/pipeline.md, "Derived tables"). The views
+-- that count persons per period (retention, lifecycle, active persons) and daily activity
+-- read small tables of counts. Each batch keeps those counts up to date in its own
+-- transaction, from one row per person and active UTC day (person_days) and per person, day
+-- and event type (person_day_events). They no longer re-derive those rows from every event at
+-- every refresh: at 10M events that was a join of 10M facts to their dimensions, a DISTINCT
+-- sort, and minutes of window functions.
 --
--- What changes a person's days, and where it is handled:
+-- What changes a person's rows, and where it is handled:
 --   * a batch's new events                   warehouse.load_batch -> warehouse.derive_batch()
---   * an anonymous visitor identifying       the same (moved_persons: their days join the user's)
---   * an anonymous id re-linked to an        the same (rebuilt_persons: both persons' days are
+--   * an anonymous visitor identifying       the same (moved_persons: their rows join the user's)
+--   * an anonymous id re-linked to an        the same (rebuilt_persons: both persons' rows are
 --     earlier user                           recomputed from the facts)
 --   * forgetting a person                    warehouse.forget_person -> warehouse.derive_forget()
 --   * event retention dropping a month       warehouse.apply_data_retention -> warehouse.derive_expire()
--- Each of these calls a dispatcher (derive_*) that calls every derived table's part, so a later
--- derived table (V15: sessions) plugs in by redefining the dispatchers only.
+-- Each of these calls a dispatcher (derive_*). The dispatcher calls the part of every derived
+-- table, so a later derived table (V15: sessions) plugs in by redefining the dispatchers only.
 SET LOCAL ROLE spectrum_pipeline;
 
 CREATE TABLE warehouse.person_days (
@@ -728,6 +729,8 @@ CREATE FUNCTION warehouse.derive_rebuild(persons text[]) RETURNS void
     LANGUAGE plpgsql
 AS $fn$
 BEGIN
+    -- never beside a batch (re-entrant: the pipeline's own session already holds it)
+    PERFORM pg_advisory_xact_lock(hashtext('spectrum.warehouse.run_pipeline'));
     PERFORM warehouse.person_days_rebuild(persons);
     PERFORM warehouse.daily_activity_rebuild(persons);
 END
