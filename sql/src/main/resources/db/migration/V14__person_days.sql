@@ -231,47 +231,88 @@ $fn$;
 --     period when the first period moves earlier;
 --   activity:  each new day (dau and its span starts), and the next older day after it (its
 --     previous day, and so its span starts, change).
+-- Persons without any day up to bound are left out (pg_temp.fresh_persons): the caller adds
+-- them in full once their days are in person_days, which needs no lookup at all.
 CREATE FUNCTION warehouse.person_cells_delta(bound date) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
+    -- Persons with no day up to bound yet: nothing to look up, their counts are added in full
+    -- once their days are in (the caller does that, from pg_temp.fresh_persons).
+    IF to_regclass('pg_temp.fresh_persons') IS NOT NULL THEN
+        DROP TABLE pg_temp.fresh_persons;
+    END IF;
+    CREATE TEMP TABLE fresh_persons ON COMMIT DROP AS
+    SELECT DISTINCT n.person FROM pg_temp.cell_new_days n
+    WHERE NOT EXISTS (SELECT FROM warehouse.person_days d WHERE d.person = n.person AND d.day <= bound);
+    DELETE FROM pg_temp.cell_new_days n USING pg_temp.fresh_persons f WHERE f.person = n.person;
     ANALYZE pg_temp.cell_new_days;
 
-    WITH new_periods AS (
-        SELECT DISTINCT g.granularity, n.person, warehouse.period_of(g.granularity, n.day) AS period_start
-        FROM pg_temp.cell_new_days n
-        CROSS JOIN (VALUES ('day'), ('week'), ('month')) AS g (granularity)
-        WHERE NOT EXISTS (SELECT FROM warehouse.person_days d
-                          WHERE d.person = n.person AND d.day <= bound
-                            AND d.day >= warehouse.period_of(g.granularity, n.day)
-                            AND d.day < (warehouse.period_of(g.granularity, n.day) + warehouse.period_step(g.granularity))::date)
-    ), firsts AS (
-        SELECT np.granularity, np.person,
-               warehouse.period_of(np.granularity,
-                   (SELECT min(d.day) FROM warehouse.person_days d WHERE d.person = np.person AND d.day <= bound)) AS first_before,
-               min(np.period_start) AS first_new
-        FROM new_periods np
-        GROUP BY np.granularity, np.person
+    -- Lifecycle. The new active periods (a new day is a new day period by construction; a week
+    -- or month is new when no day of it was there), each person's first day before, and the
+    -- positions whose status changes: each new period P, P + 1, and the old first period when
+    -- the first period moves earlier. Looked up by primary key: person_days for the days
+    -- before, new_periods for the new ones.
+    IF to_regclass('pg_temp.new_periods') IS NOT NULL THEN
+        DROP TABLE pg_temp.new_periods;
+    END IF;
+    CREATE TEMP TABLE new_periods (granularity text COLLATE "C", person text COLLATE "C", period_start date,
+                                   PRIMARY KEY (granularity, person, period_start)) ON COMMIT DROP;
+    INSERT INTO pg_temp.new_periods
+    SELECT 'day', n.person, n.day FROM pg_temp.cell_new_days n
+    UNION ALL
+    SELECT DISTINCT g.granularity, n.person, warehouse.period_of(g.granularity, n.day)
+    FROM pg_temp.cell_new_days n
+    CROSS JOIN (VALUES ('week'), ('month')) AS g (granularity)
+    WHERE NOT EXISTS (SELECT FROM warehouse.person_days d
+                      WHERE d.person = n.person AND d.day <= bound
+                        AND d.day >= warehouse.period_of(g.granularity, n.day)
+                        AND d.day < (warehouse.period_of(g.granularity, n.day) + warehouse.period_step(g.granularity))::date);
+    ANALYZE pg_temp.new_periods;
+
+    WITH firsts AS (
+        SELECT f.person, f.first_day, p.granularity, min(p.period_start) AS first_new
+        FROM (SELECT DISTINCT n.person,
+                     (SELECT min(d.day) FROM warehouse.person_days d WHERE d.person = n.person AND d.day <= bound) AS first_day
+              FROM pg_temp.cell_new_days n) f
+        JOIN pg_temp.new_periods p ON p.person = f.person
+        GROUP BY f.person, f.first_day, p.granularity
+    ), sources (granularity, person, period_start, here_before, here_new, previous_before, previous_new) AS (
+        -- what is known without looking: a new period was not active before and is now; the
+        -- period after a new one had no active period before it and has one now; the old first
+        -- period was active, is not new, and had nothing before it
+        SELECT p.granularity, p.person, p.period_start, false, true, NULL::boolean, NULL::boolean
+        FROM pg_temp.new_periods p
+        UNION ALL
+        SELECT p.granularity, p.person, (p.period_start + warehouse.period_step(p.granularity))::date, NULL, NULL, false, true
+        FROM pg_temp.new_periods p
+        UNION ALL
+        SELECT f.granularity, f.person, warehouse.period_of(f.granularity, f.first_day), true, false, false, NULL
+        FROM firsts f
+        WHERE warehouse.period_of(f.granularity, f.first_day) > f.first_new
     ), positions AS (
-        SELECT granularity, person, period_start FROM new_periods
-        UNION
-        SELECT granularity, person, (period_start + warehouse.period_step(granularity))::date FROM new_periods
-        UNION
-        SELECT granularity, person, first_before FROM firsts WHERE first_before > first_new
+        SELECT granularity, person, period_start, bool_or(here_before) AS here_before, bool_or(here_new) AS here_new,
+               bool_or(previous_before) AS previous_before, bool_or(previous_new) AS previous_new
+        FROM sources
+        GROUP BY 1, 2, 3
     ), states AS (
-        SELECT q.granularity, q.period_start, f.first_before, least(f.first_before, f.first_new) AS first_after,
-               EXISTS (SELECT FROM warehouse.person_days d
+        -- the rest looked up by primary key: person_days for the days before, new_periods for
+        -- the new ones
+        SELECT q.granularity, q.period_start,
+               warehouse.period_of(q.granularity, f.first_day) AS first_before,
+               least(warehouse.period_of(q.granularity, f.first_day), f.first_new) AS first_after,
+               coalesce(q.here_before, EXISTS (SELECT FROM warehouse.person_days d
                        WHERE d.person = q.person AND d.day <= bound AND d.day >= q.period_start
-                         AND d.day < (q.period_start + warehouse.period_step(q.granularity))::date) AS here_before,
-               EXISTS (SELECT FROM warehouse.person_days d
+                         AND d.day < (q.period_start + warehouse.period_step(q.granularity))::date)) AS here_before,
+               coalesce(q.previous_before, EXISTS (SELECT FROM warehouse.person_days d
                        WHERE d.person = q.person AND d.day <= bound AND d.day < q.period_start
-                         AND d.day >= (q.period_start - warehouse.period_step(q.granularity))::date) AS previous_before,
-               EXISTS (SELECT FROM new_periods n
-                       WHERE n.granularity = q.granularity AND n.person = q.person AND n.period_start = q.period_start) AS here_new,
-               EXISTS (SELECT FROM new_periods n
+                         AND d.day >= (q.period_start - warehouse.period_step(q.granularity))::date)) AS previous_before,
+               coalesce(q.here_new, EXISTS (SELECT FROM pg_temp.new_periods n
+                       WHERE n.granularity = q.granularity AND n.person = q.person AND n.period_start = q.period_start)) AS here_new,
+               coalesce(q.previous_new, EXISTS (SELECT FROM pg_temp.new_periods n
                        WHERE n.granularity = q.granularity AND n.person = q.person
-                         AND n.period_start = (q.period_start - warehouse.period_step(q.granularity))::date) AS previous_new
+                         AND n.period_start = (q.period_start - warehouse.period_step(q.granularity))::date)) AS previous_new
         FROM positions q
         JOIN firsts f ON f.granularity = q.granularity AND f.person = q.person
     ), changes AS (
@@ -290,7 +331,8 @@ BEGIN
     GROUP BY 1, 2, 3
     ON CONFLICT (granularity, period_start, status) DO UPDATE SET persons = c.persons + excluded.persons;
 
-    WITH touched AS (       -- the new days, and the older day right after each
+    -- Activity: the new days, and the older day right after each (its previous day changes).
+    WITH touched AS (
         SELECT n.person, n.day, false AS old FROM pg_temp.cell_new_days n
         UNION
         SELECT n.person, x.day, true
@@ -300,10 +342,12 @@ BEGIN
                             ORDER BY d.day LIMIT 1) x
     ), previous AS (
         SELECT t.day, t.old,
-               (SELECT max(d.day) FROM warehouse.person_days d
-                WHERE d.person = t.person AND d.day < t.day AND d.day <= bound) AS previous_before,
-               (SELECT max(n.day) FROM pg_temp.cell_new_days n
-                WHERE n.person = t.person AND n.day < t.day) AS previous_new
+               (SELECT d.day FROM warehouse.person_days d
+                WHERE d.person = t.person AND d.day < t.day AND d.day <= bound
+                ORDER BY d.day DESC LIMIT 1) AS previous_before,
+               (SELECT n.day FROM pg_temp.cell_new_days n
+                WHERE n.person = t.person AND n.day < t.day
+                ORDER BY n.day DESC LIMIT 1) AS previous_new
         FROM touched t
     ), parts (day, dau, week_starts, month_starts) AS (
         SELECT day, CASE WHEN old THEN 0 ELSE 1 END, 0, 0 FROM previous
@@ -344,6 +388,12 @@ BEGIN
     SELECT d.person, d.day FROM warehouse.person_days d WHERE d.day > covered AND d.day <= today;
     IF EXISTS (SELECT FROM pg_temp.cell_new_days) THEN
         PERFORM warehouse.person_cells_delta(covered);
+    END IF;
+    IF to_regclass('pg_temp.fresh_persons') IS NOT NULL THEN
+        PERFORM warehouse.cell_persons_are(ARRAY(SELECT f.person FROM pg_temp.fresh_persons f));
+        PERFORM warehouse.lifecycle_cells_apply(1, today);
+        PERFORM warehouse.activity_cells_apply(1, today);
+        DROP TABLE pg_temp.fresh_persons;
     END IF;
     UPDATE warehouse.person_cells_state SET through = today;
 END
@@ -508,6 +558,13 @@ BEGIN
     SELECT n.person, n.day FROM pg_temp.batch_days n ORDER BY 1, 2;
 
     PERFORM warehouse.retention_cells_apply(1);   -- the persons whose cohort changed, back on
+    -- the persons who had no day up to today: lifecycle and activity in full
+    IF to_regclass('pg_temp.fresh_persons') IS NOT NULL THEN
+        PERFORM warehouse.cell_persons_are(ARRAY(SELECT f.person FROM pg_temp.fresh_persons f));
+        PERFORM warehouse.lifecycle_cells_apply(1, today);
+        PERFORM warehouse.activity_cells_apply(1, today);
+        DROP TABLE pg_temp.fresh_persons;
+    END IF;
     DROP TABLE pg_temp.batch_firsts;
 END
 $fn$;
