@@ -4,6 +4,15 @@
 // maximum HTTP rate. Run through bench/ingest.sh, which starts the service.
 //
 //   java -cp "cli/target/lib/*" bench/IngestBench.java URL KEY JDBC_URL [clients] [batches per client]
+//
+// A second mode, "load" (bench/serve.sh): the clients send fresh 500-event batches for a fixed
+// time, as fast as they can (rate 0) or paced to a fixed rate in events/s over all clients; a 503
+// (or a failed connection) is retried with the same batch (same event_ids), as a client must. It
+// prints one RESULT line (requests, accepted first time, 503s retried, p50/p99 of every attempt)
+// and COPYs the acknowledged event_ids into public.serve_bench_acked (phase, event_id) of JDBC_URL,
+// so that the script can count those missing from the warehouse.
+//
+//   java -cp "cli/target/lib/*" bench/IngestBench.java load URL KEY JDBC_URL clients seconds rate phase
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,6 +39,10 @@ public class IngestBench {
     record Batch(String json, String copy) {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("load")) {
+            load(args[1], args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]), Double.parseDouble(args[6]), args[7]);
+            return;
+        }
         String url = args[0];
         String key = args[1];
         String jdbc = args[2];
@@ -131,9 +144,163 @@ public class IngestBench {
         return (double) batches.size() * BATCH / ((System.nanoTime() - start) / 1e9);
     }
 
+    /** The "load" mode: see the head of this file. */
+    static void load(String url, String key, String jdbc, int clients, int seconds, double rate, String phase) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        for (int i = 0; i < 10; i++) {   // warm-up (not counted, not kept: its events are not checked)
+            post(http, url, key, jsonBatch(new long[2 * BATCH]));
+        }
+        long[][] acked = new long[clients][];
+        long[][] lat = new long[clients][];
+        int[] ackedCount = new int[clients];
+        int[] latCount = new int[clients];
+        long[] requests = new long[clients];
+        long[] firstTime = new long[clients];
+        long[] retried503 = new long[clients];
+        long[] otherFailures = new long[clients];
+        double interval = rate > 0 ? BATCH * clients / rate * 1e9 : 0; // ns between one client's sends
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        List<Future<?>> done = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            done.add(pool.submit(() -> {
+                long[] ids = new long[1 << 16];
+                long[] latencies = new long[1 << 12];
+                int n = 0;
+                int l = 0;
+                long next = start + (long) (interval * client / clients);
+                while (true) {
+                    if (interval > 0) {
+                        long wait = next - System.nanoTime();
+                        if (wait > 0) {
+                            TimeUnit.NANOSECONDS.sleep(wait);
+                        }
+                        next += (long) interval;
+                    }
+                    if (System.nanoTime() >= end) {
+                        break;
+                    }
+                    long[] batchIds = new long[2 * BATCH];
+                    String json = jsonBatch(batchIds);
+                    requests[client]++;
+                    boolean first = true;
+                    while (true) {   // until acknowledged: a 503 or a lost connection is retried, same event_ids
+                        long t0 = System.nanoTime();
+                        int status;
+                        try {
+                            status = post(http, url, key, json);
+                        } catch (java.io.IOException e) {
+                            status = -1;
+                        }
+                        if (l == latencies.length) {
+                            latencies = Arrays.copyOf(latencies, 2 * l);
+                        }
+                        latencies[l++] = System.nanoTime() - t0;
+                        if (status == 202) {
+                            if (first) {
+                                firstTime[client]++;
+                            }
+                            break;
+                        }
+                        if (status == 503) {
+                            retried503[client]++;
+                        } else {
+                            otherFailures[client]++;
+                        }
+                        first = false;
+                        TimeUnit.MILLISECONDS.sleep(200);
+                    }
+                    if (n + batchIds.length > ids.length) {
+                        ids = Arrays.copyOf(ids, 2 * ids.length);
+                    }
+                    System.arraycopy(batchIds, 0, ids, n, batchIds.length);
+                    n += batchIds.length;
+                }
+                acked[client] = ids;
+                ackedCount[client] = n;
+                lat[client] = latencies;
+                latCount[client] = l;
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+
+        long totalRequests = 0, totalFirst = 0, total503 = 0, totalOther = 0, events = 0;
+        int attempts = 0;
+        for (int c = 0; c < clients; c++) {
+            totalRequests += requests[c];
+            totalFirst += firstTime[c];
+            total503 += retried503[c];
+            totalOther += otherFailures[c];
+            events += ackedCount[c] / 2;
+            attempts += latCount[c];
+        }
+        long[] all = new long[attempts];
+        int k = 0;
+        for (int c = 0; c < clients; c++) {
+            System.arraycopy(lat[c], 0, all, k, latCount[c]);
+            k += latCount[c];
+        }
+        Arrays.sort(all);
+        System.out.printf(java.util.Locale.ROOT, "RESULT phase=%s clients=%d seconds=%.1f requests=%d events=%d rate=%.0f"
+                        + " first_time_pct=%.2f retried_503=%d other_failures=%d p50_ms=%.1f p99_ms=%.1f%n",
+                phase, clients, elapsed, totalRequests, events, events / elapsed,
+                totalRequests == 0 ? 0 : 100.0 * totalFirst / totalRequests, total503, totalOther,
+                all.length == 0 ? 0 : all[all.length / 2] / 1e6, all.length == 0 ? 0 : all[(int) (all.length * 0.99)] / 1e6);
+
+        // the acknowledged event_ids, for the loss check
+        try (Connection conn = DriverManager.getConnection(jdbc, "postgres", "")) {
+            try (var st = conn.createStatement()) {
+                st.execute("CREATE TABLE IF NOT EXISTS public.serve_bench_acked (phase text NOT NULL, event_id uuid NOT NULL)");
+            }
+            var copy = conn.unwrap(PGConnection.class).getCopyAPI();
+            for (int c = 0; c < clients; c++) {
+                var text = new StringBuilder();
+                for (int i = 0; i < ackedCount[c]; i += 2) {
+                    text.append(phase).append('\t').append(new UUID(acked[c][i], acked[c][i + 1])).append('\n');
+                    if (text.length() > (1 << 20)) {
+                        copy.copyIn("COPY public.serve_bench_acked FROM STDIN", new java.io.StringReader(text.toString()));
+                        text.setLength(0);
+                    }
+                }
+                copy.copyIn("COPY public.serve_bench_acked FROM STDIN", new java.io.StringReader(text.toString()));
+            }
+        }
+    }
+
+    /** 500 fresh events as in batch(), JSON only; their ids into ids (most, least significant bits). */
+    static String jsonBatch(long[] ids) {
+        var rnd = ThreadLocalRandom.current();
+        var json = new StringBuilder(160 * 1024).append('[');
+        Instant now = Instant.now();
+        for (int i = 0; i < BATCH; i++) {
+            UUID uuid = new UUID((rnd.nextLong() & ~0xF000L) | 0x4000L, (rnd.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L);
+            ids[2 * i] = uuid.getMostSignificantBits();
+            ids[2 * i + 1] = uuid.getLeastSignificantBits();
+            int person = rnd.nextInt(200_000);
+            json.append(i == 0 ? "" : ",").append("{\"event_id\":\"").append(uuid).append("\",\"type\":\"event_")
+                    .append(1 + rnd.nextInt(30)).append("\",\"user_id\":\"user-").append(person)
+                    .append("\",\"account_id\":\"acct-").append(person % 2000)
+                    .append("\",\"timestamp\":\"").append(now.minusSeconds(rnd.nextInt(86_400)))
+                    .append("\",\"properties\":{\"plan\":\"pro\",\"path\":\"/app/reports/").append(rnd.nextInt(1000))
+                    .append("\",\"value\":").append(rnd.nextInt(1000)).append(",\"campaign\":\"campaign_").append(rnd.nextInt(50))
+                    .append("_2026\",\"referrer\":\"newsletter\"},\"context\":{\"country\":\"DE\",\"city\":\"city-")
+                    .append(person % 300).append("\",\"locale\":\"en-US\"}}");
+        }
+        return json.append(']').toString();
+    }
+
     static int post(HttpClient http, String url, String key, String json) throws Exception {
         var response = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/events"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .timeout(java.time.Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.discarding());
         return response.statusCode();
     }

@@ -34,7 +34,7 @@ import picocli.CommandLine.ParentCommand;
  * in this process, the pipeline schedule, a refresh of every per-definition view after each load,
  * and the definitions of {@code SPECTRUM_DEFINITIONS} applied at start. docs/serve.md.
  */
-@Command(name = "serve", description = "Runs the ingest service, the pipeline every SPECTRUM_PIPELINE_EVERY (default 5m)"
+@Command(name = "serve", description = "Runs the ingest service, the pipeline every SPECTRUM_PIPELINE_EVERY (default 5m; off: none)"
         + " with a refresh of every definition's view, and applies SPECTRUM_DEFINITIONS at start (docker-compose).")
 final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
@@ -64,7 +64,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         DatabaseSettings owner = DatabaseSettings.fromEnvironment(env);
         DatabaseSettings pipelineLogin = ServeLogins.pipeline(env, owner);
         DatabaseSettings ingestLogin = ServeLogins.ingest(env, owner);
-        Duration every = Durations.parse(env.getOrDefault("SPECTRUM_PIPELINE_EVERY", DEFAULT_EVERY));
+        String everySetting = env.getOrDefault("SPECTRUM_PIPELINE_EVERY", DEFAULT_EVERY).trim();
+        // off: no schedule, serve is the ingest service only (the pipeline runs elsewhere, or a benchmark's baseline)
+        boolean scheduleOff = everySetting.equals("off");
+        Duration every = scheduleOff ? Duration.ofSeconds(30) : Durations.parse(everySetting);
         String definitions = env.get("SPECTRUM_DEFINITIONS");
         Path definitionsPath = definitions == null || definitions.isBlank() ? null : Path.of(definitions).toAbsolutePath().normalize();
         log = parent.spec.commandLine().getOut();
@@ -79,7 +82,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 : home.resolve("ingest/target/quarkus-app/quarkus-run.jar");
         int port = Integer.parseInt(env.getOrDefault("QUARKUS_HTTP_PORT", "8080"));
         Process ingest = startIngest(jar, env, ingestLogin, port);
-        logLine("serve", Map.of("event", "started", "ingestPort", port, "pipelineEvery", every.toSeconds() + "s",
+        logLine("serve", Map.of("event", "started", "ingestPort", port, "pipelineEvery", scheduleOff ? "off" : every.toSeconds() + "s",
                 "database", pipelineLogin.describe(), "pipelineLogin", pipelineLogin.user(), "ingestLogin", ingestLogin.user()));
 
         installSignalHandlers();
@@ -97,7 +100,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     }
                 }
                 next = System.nanoTime() + every.toNanos();
-                tick(dataSource, definitionsPath, pipelineLogin);
+                if (scheduleOff && definitionsApplied) {
+                    return;   // nothing left to do: the definitions are applied, no pipeline runs
+                }
+                tick(dataSource, definitionsPath, pipelineLogin, !scheduleOff);
             }
         }, "spectrum-pipeline");
         schedule.setDaemon(true);
@@ -157,8 +163,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    /** One tick: definitions (until they were applied once), the pipeline, every definition's view. */
-    private void tick(DataSource dataSource, Path definitionsPath, DatabaseSettings login) {
+    /** One tick: definitions (until they were applied once), the pipeline and every definition's view (unless the schedule is off). */
+    private void tick(DataSource dataSource, Path definitionsPath, DatabaseSettings login, boolean runPipeline) {
         if (stopping.get()) {
             return;
         }
@@ -174,6 +180,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 logLine("definitions", Map.of("event", "definitions-not-applied", "error", Redaction.error(e.getMessage()),
                         "next", "retried at the next run"));
             }
+        }
+        if (!runPipeline) {
+            writeStatus(dataSource);
+            return;
         }
         long started = System.nanoTime();
         Map<String, Object> line = new java.util.LinkedHashMap<>();

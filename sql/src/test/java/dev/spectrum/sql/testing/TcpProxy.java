@@ -13,7 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP forwarder on a loopback port in front of PostgreSQL, so a test can take the database
  * away from the service (close every connection and stop listening) and bring it back on the
- * same port.
+ * same port, or cut the network while a COMMIT is on its way ({@link #cutAtNextCommit()}). The one
+ * proxy of the project's tests (sql's test-jar: ingest's outage and connection-fault tests, cli's
+ * ServeTest).
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -21,6 +23,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    private volatile boolean cutAtCommit;
+    private volatile boolean swallowReplies;
 
     public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -61,6 +65,15 @@ public final class TcpProxy implements AutoCloseable {
         sockets.clear();
     }
 
+    /**
+     * The next COMMIT a client sends reaches the server, but its answer never comes back: the
+     * proxy drops every reply from then on and, a moment later, every connection (a network cut
+     * while the commit is on its way). New connections work again afterwards.
+     */
+    public void cutAtNextCommit() {
+        cutAtCommit = true;
+    }
+
     @Override
     public void close() {
         stop();
@@ -73,22 +86,32 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, true);
+                pump(upstream, client, false);
             } catch (IOException e) {
                 return;
             }
         }
     }
 
-    private static void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean toServer) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) != -1) {
+                    if (!toServer && swallowReplies) {
+                        continue;
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
+                    if (toServer && cutAtCommit && contains(buffer, n, COMMIT)) {
+                        cutAtCommit = false;
+                        swallowReplies = true;
+                        Thread cut = new Thread(this::cutNow, "tcp-proxy-cut");
+                        cut.setDaemon(true);
+                        cut.start();
+                    }
                 }
             } catch (IOException ignored) {
                 // one side closed
@@ -103,5 +126,37 @@ public final class TcpProxy implements AutoCloseable {
         }, "tcp-proxy-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    private static final byte[] COMMIT = "COMMIT".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private void cutNow() {
+        try {
+            Thread.sleep(300); // the server has the COMMIT and commits; its answer is swallowed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Socket s : sockets) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        sockets.clear();
+        swallowReplies = false;
+    }
+
+    private static boolean contains(byte[] buffer, int length, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (buffer[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 }
