@@ -148,7 +148,7 @@ public class IngestBench {
     static void load(String url, String key, String jdbc, int clients, int seconds, double rate, String phase) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(java.time.Duration.ofSeconds(5)).build();
-        for (int i = 0; i < 10; i++) {   // warm-up (not counted, not kept: its events are not checked)
+        for (int i = 0; i < 60; i++) {   // warm-up, 30,000 events (not counted, not kept: their events are not checked)
             post(http, url, key, jsonBatch(new long[2 * BATCH]));
         }
         long[][] acked = new long[clients][];

@@ -12,12 +12,12 @@
 # Between the two serves the baseline's events (never loaded) are deleted from staging, so the
 # pipeline of step 2 works on the same 1M history rather than loading the baseline's backlog.
 #
-#   bench/serve.sh          (about 4-5 minutes: HISTORY=1000000 MAX_SECONDS=15 PHASE_SECONDS=45 CLIENTS=4)
+#   bench/serve.sh          (about 5-6 minutes: HISTORY=1000000 MAX_SECONDS=15 PHASE_SECONDS=60 CLIENTS=4 EVERY=30s)
 #
 # Own database spectrum_serve_bench on the local server (dropped and made afresh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-HISTORY="${HISTORY:-1000000}" MAX_SECONDS="${MAX_SECONDS:-15}" PHASE_SECONDS="${PHASE_SECONDS:-45}" CLIENTS="${CLIENTS:-4}"
+HISTORY="${HISTORY:-1000000}" MAX_SECONDS="${MAX_SECONDS:-15}" PHASE_SECONDS="${PHASE_SECONDS:-60}" CLIENTS="${CLIENTS:-4}"
 EVERY="${EVERY:-30s}"
 db=spectrum_serve_bench port=18090 key=wk_serve_bench_0123456789
 jdbc="jdbc:postgresql://localhost:5432/$db"
@@ -81,7 +81,12 @@ on=$(drive "$PHASE_SECONDS" "$half" every)
 on_load=$(load_avg)
 stop_serve
 runs=$(grep -c '"event":"pipeline-run"' "$logs/every.log" || true)
-run_lines=$(grep '"event":"pipeline-run"' "$logs/every.log" | sed 's/.*"status":"\([a-z]*\)".*"eventsLoaded":\([0-9]*\).*"seconds":\([0-9.]*\).*/\1 \2 events in \3 s/' | paste -sd ';' -)
+run_lines=$(grep '"event":"pipeline-run"' "$logs/every.log" | while read -r line; do
+  status=$(grep -o '"status":"[a-z]*"' <<<"$line" | cut -d'"' -f4)
+  loaded=$(grep -o '"eventsLoaded":[0-9]*' <<<"$line" | cut -d: -f2 || true)
+  secs=$(grep -o '"seconds":[0-9.]*' <<<"$line" | cut -d: -f2)
+  echo "$status${loaded:+ $loaded events} in $secs s"
+done | paste -sd ';' - | sed 's/;/; /g')
 final=$(date +%s)
 q -c "CALL warehouse.run_pipeline(refresh => false)" >/dev/null
 echo "final pipeline run (after serve stopped): $(( $(date +%s) - final )) s"
@@ -103,5 +108,5 @@ row "p99 (every attempt)" "$(field "$off" p99_ms) ms" "$(field "$on" p99_ms) ms"
 row "acknowledged events" "$(field "$off" events)" "$(field "$on" events)"
 row "lost" "$lost_off (staging)" "$lost_on (facts)"
 row "load average at the end" "$off_load" "$on_load"
-echo "pipeline runs logged by serve during step 2: $runs ($run_lines)"
+echo "pipeline runs logged by serve in step 2 (from its start, the first at once; the last cancelled by SIGTERM if one was running): $runs: $run_lines"
 echo "facts counted twice: $dup_on; load average at the end: $(load_avg); logs in $logs"
