@@ -1,69 +1,72 @@
 CREATE MATERIALIZED VIEW analytics."funnel_onboarding_any_order" AS
 WITH ev AS (   -- the events that can matter, with the unit counted
-    SELECT e.account_id AS unit, e.event_id, e.occurred_at AS t,
-           coalesce(e.event_type = E'invited_teammate', false) AS s1,
-           coalesce(e.event_type = E'created_project', false) AS s2,
-           coalesce(e.event_type = E'connected_source' AND NOT coalesce((e.properties ->> E'kind') = ANY (ARRAY[E'csv']::text[]), false), false) AS s3,
+    SELECT a.account_id AS unit, e.event_id, e.occurred_at AS t,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'invited_teammate'), false) AS s1,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'created_project'), false) AS s2,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'connected_source') AND NOT coalesce((e.properties ->> E'kind') = ANY (ARRAY[E'csv']::text[]), false), false) AS s3,
            ''::text AS breakdown
-    FROM warehouse.event_stream e
+    FROM warehouse.fact_events e
+    JOIN warehouse.dim_users u ON u.user_key = e.user_key
+    JOIN warehouse.dim_accounts a ON a.account_key = e.account_key
     WHERE e.occurred_at >= now() - interval '30 days'
-      AND e.account_id IS NOT NULL
-      AND (coalesce(e.event_type = E'invited_teammate', false)
-           OR coalesce(e.event_type = E'created_project', false)
-           OR coalesce(e.event_type = E'connected_source' AND NOT coalesce((e.properties ->> E'kind') = ANY (ARRAY[E'csv']::text[]), false), false))
-), evb AS (   -- per event: how many step-k events come before it in event order
+      AND e.event_type_key = ANY (ARRAY(SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type IN (E'invited_teammate', E'created_project', E'connected_source')))
+      AND (coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'invited_teammate'), false)
+           OR coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'created_project'), false)
+           OR coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'connected_source') AND NOT coalesce((e.properties ->> E'kind') = ANY (ARRAY[E'csv']::text[]), false), false))
+), evb AS (   -- per event, over all units in (unit, event) order: counts of step-k events
     SELECT ev.*,
            count(*) FILTER (WHERE s1) OVER earlier AS b1,
+           count(*) FILTER (WHERE s1) OVER through_unit AS l1,
            count(*) FILTER (WHERE s2) OVER earlier AS b2,
-           count(*) FILTER (WHERE s3) OVER earlier AS b3
+           count(*) FILTER (WHERE s2) OVER through_unit AS l2,
+           count(*) FILTER (WHERE s3) OVER earlier AS b3,
+           count(*) FILTER (WHERE s3) OVER through_unit AS l3
     FROM ev
-    WINDOW earlier AS (PARTITION BY unit ORDER BY t, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-), c1 AS (
-    SELECT unit, event_id, t, row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk
+    WINDOW earlier AS (ORDER BY unit, t, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+           through_unit AS (ORDER BY unit RANGE UNBOUNDED PRECEDING)
+), c1 AS (   -- step 1 events, ranked in (unit, event) order
+    SELECT event_id, t, coalesce(b1, 0) + 1 AS rk
     FROM evb WHERE s1
-), c2 AS (
-    SELECT unit, event_id, t, row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk
+), c2 AS (   -- step 2 events, ranked in (unit, event) order
+    SELECT event_id, t, coalesce(b2, 0) + 1 AS rk
     FROM evb WHERE s2
-), c3 AS (
-    SELECT unit, event_id, t, row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk
+), c3 AS (   -- step 3 events, ranked in (unit, event) order
+    SELECT event_id, t, coalesce(b3, 0) + 1 AS rk
     FROM evb WHERE s3
 ), u0 AS (   -- attempts: any matching event in the lookback
-    SELECT unit, event_id AS e0, t AS t0, breakdown, coalesce(b1, 0) AS b1, coalesce(b2, 0) AS b2, coalesce(b3, 0) AS b3
+    SELECT unit, event_id AS e0, t AS t0, breakdown, coalesce(b1, 0) AS b1, l1, coalesce(b2, 0) AS b2, l2, coalesce(b3, 0) AS b3, l3
     FROM evb WHERE (s1 OR s2 OR s3) AND t >= now() - interval '30 days' AND t <= now()
 ), u1 AS (   -- step 1
     SELECT a.*, b.event_id AS e1, b.t AS t1
     FROM u0 a
     LEFT JOIN (
         SELECT DISTINCT ON (a.e0) a.e0, c.event_id, c.t
-        FROM u0 a
-        CROSS JOIN generate_series(1, 1) AS o (n)
-        JOIN c1 c ON c.unit = a.unit AND c.rk = a.b1 + o.n
-        WHERE c.t <= a.t0 + interval '14 days' AND c.event_id <> ALL (array_remove(ARRAY[NULL]::uuid[], NULL))
-        ORDER BY a.e0, o.n
+        FROM (SELECT a.*, a.b1 + generate_series(1, 1) AS rk FROM u0 a) a
+        JOIN c1 c ON c.rk = a.rk
+        WHERE a.rk <= a.l1 AND c.t <= a.t0 + interval '14 days' AND c.event_id <> ALL (array_remove(ARRAY[NULL]::uuid[], NULL))
+        ORDER BY a.e0, c.rk
     ) b ON b.e0 = a.e0
 ), u2 AS (   -- step 2
     SELECT a.*, b.event_id AS e2, b.t AS t2
     FROM u1 a
     LEFT JOIN (
         SELECT DISTINCT ON (a.e0) a.e0, c.event_id, c.t
-        FROM u1 a
-        CROSS JOIN generate_series(1, 2) AS o (n)
-        JOIN c2 c ON c.unit = a.unit AND c.rk = a.b2 + o.n
-        WHERE c.t <= a.t0 + interval '14 days' AND c.event_id <> ALL (array_remove(ARRAY[NULL, a.e1]::uuid[], NULL))
-        ORDER BY a.e0, o.n
+        FROM (SELECT a.*, a.b2 + generate_series(1, 2) AS rk FROM u1 a) a
+        JOIN c2 c ON c.rk = a.rk
+        WHERE a.rk <= a.l2 AND c.t <= a.t0 + interval '14 days' AND c.event_id <> ALL (array_remove(ARRAY[NULL, a.e1]::uuid[], NULL))
+        ORDER BY a.e0, c.rk
     ) b ON b.e0 = a.e0
 ), u3 AS (   -- step 3
     SELECT a.*, b.event_id AS e3, b.t AS t3
     FROM u2 a
     LEFT JOIN (
         SELECT DISTINCT ON (a.e0) a.e0, c.event_id, c.t
-        FROM u2 a
-        CROSS JOIN generate_series(1, 3) AS o (n)
-        JOIN c3 c ON c.unit = a.unit AND c.rk = a.b3 + o.n
-        WHERE c.t <= a.t0 + interval '14 days' AND c.event_id <> ALL (array_remove(ARRAY[NULL, a.e1, a.e2]::uuid[], NULL))
-        ORDER BY a.e0, o.n
+        FROM (SELECT a.*, a.b3 + generate_series(1, 3) AS rk FROM u2 a) a
+        JOIN c3 c ON c.rk = a.rk
+        WHERE a.rk <= a.l3 AND c.t <= a.t0 + interval '14 days' AND c.event_id <> ALL (array_remove(ARRAY[NULL, a.e1, a.e2]::uuid[], NULL))
+        ORDER BY a.e0, c.rk
     ) b ON b.e0 = a.e0
-), completions AS (
+), completions AS MATERIALIZED (
     SELECT a.*, (a.e1 IS NOT NULL)::int + (a.e2 IS NOT NULL)::int + (a.e3 IS NOT NULL)::int AS depth,
            ARRAY(SELECT c FROM unnest(ARRAY[a.t1, a.t2, a.t3]) AS c WHERE c IS NOT NULL ORDER BY c) AS done
     FROM u3 a

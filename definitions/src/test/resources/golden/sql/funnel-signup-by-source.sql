@@ -1,35 +1,40 @@
 CREATE MATERIALIZED VIEW analytics."funnel_signup_by_source" AS
 WITH ev AS (   -- the events that can matter, with the unit counted
-    SELECT e.person AS unit, e.event_id, e.occurred_at AS t,
-           coalesce(e.event_type = E'signup' AND (e.properties ->> E'email') IS NOT NULL AND strpos((e.properties ->> E'referrer'), E'o''hara') > 0, false) AS s1,
-           coalesce(e.event_type = E'purchase' AND warehouse.json_number(e.properties -> E'amount') >= E'10'::numeric AND (e.properties ->> E'coupon') IS NULL, false) AS s2,
-           coalesce(e.properties ->> E'utm_source', '') AS breakdown
-    FROM warehouse.event_stream e
+    SELECT u.person_id AS unit, e.event_id, e.occurred_at AS t,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'signup') AND (e.properties ->> E'email') IS NOT NULL AND strpos((e.properties ->> E'referrer'), E'o''hara') > 0, false) AS s1,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'purchase') AND warehouse.json_number(e.properties -> E'amount') >= E'10'::numeric AND (e.properties ->> E'coupon') IS NULL, false) AS s2,
+           CASE WHEN coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'signup') AND (e.properties ->> E'email') IS NOT NULL AND strpos((e.properties ->> E'referrer'), E'o''hara') > 0, false) THEN coalesce(e.properties ->> E'utm_source', '') END AS breakdown
+    FROM warehouse.fact_events e
+    JOIN warehouse.dim_users u ON u.user_key = e.user_key
     WHERE e.occurred_at >= now() - interval '90 days'
-      AND (coalesce(e.event_type = E'signup' AND (e.properties ->> E'email') IS NOT NULL AND strpos((e.properties ->> E'referrer'), E'o''hara') > 0, false)
-           OR coalesce(e.event_type = E'purchase' AND warehouse.json_number(e.properties -> E'amount') >= E'10'::numeric AND (e.properties ->> E'coupon') IS NULL, false))
-), evb AS (   -- per event: how many step-k events come strictly before its time
+      AND e.event_type_key = ANY (ARRAY(SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type IN (E'signup', E'purchase')))
+      AND (coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'signup') AND (e.properties ->> E'email') IS NOT NULL AND strpos((e.properties ->> E'referrer'), E'o''hara') > 0, false)
+           OR coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'purchase') AND warehouse.json_number(e.properties -> E'amount') >= E'10'::numeric AND (e.properties ->> E'coupon') IS NULL, false))
+), evb AS (   -- per event, over all units in (unit, event) order: counts of step-k events (k >= 2)
     SELECT ev.*,
-           count(*) FILTER (WHERE s2) OVER earlier AS b2
+           count(*) FILTER (WHERE s2) OVER through_time - count(*) FILTER (WHERE s2) OVER same_time AS b2,
+           count(*) FILTER (WHERE s2) OVER in_order AS g2,
+           count(*) FILTER (WHERE s2) OVER through_unit AS l2
     FROM ev
-    WINDOW earlier AS (PARTITION BY unit ORDER BY t RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP)
-), c2 AS (   -- step 2 events, ranked in event order
-    SELECT unit, event_id, t, NULL::bigint AS nb,
-           row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk
+    WINDOW through_time AS (ORDER BY unit, t RANGE UNBOUNDED PRECEDING),
+           same_time AS (PARTITION BY unit, t),
+           in_order AS (ORDER BY unit, t, event_id ROWS UNBOUNDED PRECEDING),
+           through_unit AS (ORDER BY unit RANGE UNBOUNDED PRECEDING)
+), c2 AS (   -- step 2 events, ranked in (unit, event) order
+    SELECT event_id, t, g2 AS rk, NULL::bigint AS nb
     FROM evb WHERE s2
 ), a1 AS (   -- attempts: a step-1 event in the lookback
-    SELECT unit, event_id AS e1, t AS t1, breakdown, b2 AS nb
+    SELECT unit, event_id AS e1, t AS t1, breakdown, b2 AS nb, l2
     FROM evb WHERE s1 AND t >= now() - interval '90 days' AND t <= now()
 ), a2 AS (   -- step 2
-    SELECT a.unit, a.breakdown, a.e1, a.t1, b.event_id AS e2, b.t AS t2, b.nb
+    SELECT a.unit, a.breakdown, a.l2, a.e1, a.t1, b.event_id AS e2, b.t AS t2, b.nb
     FROM a1 a
     LEFT JOIN (
         SELECT DISTINCT ON (a.e1) a.e1, c.event_id, c.t, c.nb
-        FROM a1 a
-        CROSS JOIN generate_series(1, 2) AS o (n)
-        JOIN c2 c ON c.unit = a.unit AND c.rk = a.nb + o.n
-        WHERE a.e1 IS NOT NULL AND c.t <= a.t1 + interval '7 days' AND c.event_id NOT IN (a.e1)
-        ORDER BY a.e1, o.n
+        FROM (SELECT a.*, a.nb + generate_series(1, 2) AS rk FROM a1 a WHERE a.e1 IS NOT NULL) a
+        JOIN c2 c ON c.rk = a.rk
+        WHERE a.rk <= a.l2 AND c.t <= a.t1 + interval '7 days' AND c.event_id NOT IN (a.e1)
+        ORDER BY a.e1, c.rk
     ) b ON b.e1 = a.e1
 ), attempts AS (
     SELECT a.unit, a.breakdown, a.e1 AS e0, a.t1 AS t0, a.e1, a.t1, a.e2, a.t2,

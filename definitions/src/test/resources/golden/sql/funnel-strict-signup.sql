@@ -1,11 +1,12 @@
 CREATE MATERIALIZED VIEW analytics."funnel_strict_signup" AS
 WITH ev AS (   -- the events that can matter, with the unit counted
-    SELECT e.person AS unit, e.event_id, e.occurred_at AS t,
-           coalesce(e.event_type = E'landing', false) AS s1,
-           coalesce(e.event_type = E'signup_form', false) AS s2,
-           coalesce(e.event_type = E'signup', false) AS s3,
+    SELECT u.person_id AS unit, e.event_id, e.occurred_at AS t,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'landing'), false) AS s1,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'signup_form'), false) AS s2,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'signup'), false) AS s3,
            ''::text AS breakdown
-    FROM warehouse.event_stream e
+    FROM warehouse.fact_events e
+    JOIN warehouse.dim_users u ON u.user_key = e.user_key
     WHERE e.occurred_at >= now() - interval '90 days'
 ), nexts AS (   -- each event with the events that follow it directly
     SELECT ev.*,

@@ -1,75 +1,80 @@
 CREATE MATERIALIZED VIEW analytics."funnel_trial_to_paid" AS
 WITH ev AS (   -- the events that can matter, with the unit counted
-    SELECT e.person AS unit, e.event_id, e.occurred_at AS t,
-           coalesce(e.event_type = E'trial_started', false) AS s1,
-           coalesce(e.event_type = E'page_view' AND (e.properties ->> E'path') = E'/pricing', false) AS s2,
-           coalesce(e.event_type = E'page_view' AND (e.properties ->> E'path') = E'/checkout', false) AS s3,
-           coalesce(e.event_type = E'purchase', false) AS s4,
-           coalesce(e.event_type = E'trial_cancelled', false) AS x1,
-           coalesce(e.event_type = E'support_ticket', false) AS x2,
+    SELECT u.person_id AS unit, e.event_id, e.occurred_at AS t,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'trial_started'), false) AS s1,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'page_view') AND (e.properties ->> E'path') = E'/pricing', false) AS s2,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'page_view') AND (e.properties ->> E'path') = E'/checkout', false) AS s3,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'purchase'), false) AS s4,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'trial_cancelled'), false) AS x1,
+           coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'support_ticket'), false) AS x2,
            ''::text AS breakdown
-    FROM warehouse.event_stream e
+    FROM warehouse.fact_events e
+    JOIN warehouse.dim_users u ON u.user_key = e.user_key
     WHERE e.occurred_at >= now() - interval '90 days'
-      AND (coalesce(e.event_type = E'trial_started', false)
-           OR coalesce(e.event_type = E'page_view' AND (e.properties ->> E'path') = E'/pricing', false)
-           OR coalesce(e.event_type = E'page_view' AND (e.properties ->> E'path') = E'/checkout', false)
-           OR coalesce(e.event_type = E'purchase', false)
-           OR e.event_type = E'trial_cancelled'
-           OR e.event_type = E'support_ticket')
-), evb AS (   -- per event: how many step-k events come strictly before its time
+      AND e.event_type_key = ANY (ARRAY(SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type IN (E'trial_started', E'page_view', E'purchase', E'trial_cancelled', E'support_ticket')))
+      AND (coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'trial_started'), false)
+           OR coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'page_view') AND (e.properties ->> E'path') = E'/pricing', false)
+           OR coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'page_view') AND (e.properties ->> E'path') = E'/checkout', false)
+           OR coalesce(e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'purchase'), false)
+           OR e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'trial_cancelled')
+           OR e.event_type_key = (SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = E'support_ticket'))
+), evb AS (   -- per event, over all units in (unit, event) order: counts of step-k events (k >= 2)
     SELECT ev.*,
-           count(*) FILTER (WHERE s2) OVER earlier AS b2,
-           count(*) FILTER (WHERE s3) OVER earlier AS b3,
-           count(*) FILTER (WHERE s4) OVER earlier AS b4
+           count(*) FILTER (WHERE s2) OVER through_time - count(*) FILTER (WHERE s2) OVER same_time AS b2,
+           count(*) FILTER (WHERE s2) OVER in_order AS g2,
+           count(*) FILTER (WHERE s2) OVER through_unit AS l2,
+           count(*) FILTER (WHERE s3) OVER through_time - count(*) FILTER (WHERE s3) OVER same_time AS b3,
+           count(*) FILTER (WHERE s3) OVER in_order AS g3,
+           count(*) FILTER (WHERE s3) OVER through_unit AS l3,
+           count(*) FILTER (WHERE s4) OVER through_time - count(*) FILTER (WHERE s4) OVER same_time AS b4,
+           count(*) FILTER (WHERE s4) OVER in_order AS g4,
+           count(*) FILTER (WHERE s4) OVER through_unit AS l4
     FROM ev
-    WINDOW earlier AS (PARTITION BY unit ORDER BY t RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP)
-), c2 AS (   -- step 2 events, ranked in event order
-    SELECT unit, event_id, t, b3 AS nb,
-           row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk
+    WINDOW through_time AS (ORDER BY unit, t RANGE UNBOUNDED PRECEDING),
+           same_time AS (PARTITION BY unit, t),
+           in_order AS (ORDER BY unit, t, event_id ROWS UNBOUNDED PRECEDING),
+           through_unit AS (ORDER BY unit RANGE UNBOUNDED PRECEDING)
+), c2 AS (   -- step 2 events, ranked in (unit, event) order
+    SELECT event_id, t, g2 AS rk, b3 AS nb
     FROM evb WHERE s2
-), c3 AS (   -- step 3 events, ranked in event order
-    SELECT unit, event_id, t, b4 AS nb,
-           row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk
+), c3 AS (   -- step 3 events, ranked in (unit, event) order
+    SELECT event_id, t, g3 AS rk, b4 AS nb
     FROM evb WHERE s3
-), c4 AS (   -- step 4 events, ranked in event order
-    SELECT unit, event_id, t, NULL::bigint AS nb,
-           row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk
+), c4 AS (   -- step 4 events, ranked in (unit, event) order
+    SELECT event_id, t, g4 AS rk, NULL::bigint AS nb
     FROM evb WHERE s4
 ), a1 AS (   -- attempts: a step-1 event in the lookback
-    SELECT unit, event_id AS e1, t AS t1, breakdown, b2 AS nb
+    SELECT unit, event_id AS e1, t AS t1, breakdown, b2 AS nb, l2, l3, l4
     FROM evb WHERE s1 AND t >= now() - interval '90 days' AND t <= now()
 ), a2 AS (   -- step 2
-    SELECT a.unit, a.breakdown, a.e1, a.t1, b.event_id AS e2, b.t AS t2, b.nb
+    SELECT a.unit, a.breakdown, a.l2, a.l3, a.l4, a.e1, a.t1, b.event_id AS e2, b.t AS t2, b.nb
     FROM a1 a
     LEFT JOIN (
         SELECT DISTINCT ON (a.e1) a.e1, c.event_id, c.t, c.nb
-        FROM a1 a
-        CROSS JOIN generate_series(1, 2) AS o (n)
-        JOIN c2 c ON c.unit = a.unit AND c.rk = a.nb + o.n
-        WHERE a.e1 IS NOT NULL AND c.t <= a.t1 + interval '30 days' AND c.event_id NOT IN (a.e1)
-        ORDER BY a.e1, o.n
+        FROM (SELECT a.*, a.nb + generate_series(1, 2) AS rk FROM a1 a WHERE a.e1 IS NOT NULL) a
+        JOIN c2 c ON c.rk = a.rk
+        WHERE a.rk <= a.l2 AND c.t <= a.t1 + interval '30 days' AND c.event_id NOT IN (a.e1)
+        ORDER BY a.e1, c.rk
     ) b ON b.e1 = a.e1
 ), a3 AS (   -- step 3
-    SELECT a.unit, a.breakdown, a.e1, a.t1, a.e2, a.t2, b.event_id AS e3, b.t AS t3, b.nb
+    SELECT a.unit, a.breakdown, a.l2, a.l3, a.l4, a.e1, a.t1, a.e2, a.t2, b.event_id AS e3, b.t AS t3, b.nb
     FROM a2 a
     LEFT JOIN (
         SELECT DISTINCT ON (a.e1) a.e1, c.event_id, c.t, c.nb
-        FROM a2 a
-        CROSS JOIN generate_series(1, 3) AS o (n)
-        JOIN c3 c ON c.unit = a.unit AND c.rk = a.nb + o.n
-        WHERE a.e2 IS NOT NULL AND c.t <= a.t1 + interval '30 days' AND c.event_id NOT IN (a.e1, a.e2)
-        ORDER BY a.e1, o.n
+        FROM (SELECT a.*, a.nb + generate_series(1, 3) AS rk FROM a2 a WHERE a.e2 IS NOT NULL) a
+        JOIN c3 c ON c.rk = a.rk
+        WHERE a.rk <= a.l3 AND c.t <= a.t1 + interval '30 days' AND c.event_id NOT IN (a.e1, a.e2)
+        ORDER BY a.e1, c.rk
     ) b ON b.e1 = a.e1
 ), a4 AS (   -- step 4
-    SELECT a.unit, a.breakdown, a.e1, a.t1, a.e2, a.t2, a.e3, a.t3, b.event_id AS e4, b.t AS t4, b.nb
+    SELECT a.unit, a.breakdown, a.l2, a.l3, a.l4, a.e1, a.t1, a.e2, a.t2, a.e3, a.t3, b.event_id AS e4, b.t AS t4, b.nb
     FROM a3 a
     LEFT JOIN (
         SELECT DISTINCT ON (a.e1) a.e1, c.event_id, c.t, c.nb
-        FROM a3 a
-        CROSS JOIN generate_series(1, 4) AS o (n)
-        JOIN c4 c ON c.unit = a.unit AND c.rk = a.nb + o.n
-        WHERE a.e3 IS NOT NULL AND c.t <= a.t1 + interval '30 days' AND c.event_id NOT IN (a.e1, a.e2, a.e3)
-        ORDER BY a.e1, o.n
+        FROM (SELECT a.*, a.nb + generate_series(1, 4) AS rk FROM a3 a WHERE a.e3 IS NOT NULL) a
+        JOIN c4 c ON c.rk = a.rk
+        WHERE a.rk <= a.l4 AND c.t <= a.t1 + interval '30 days' AND c.event_id NOT IN (a.e1, a.e2, a.e3)
+        ORDER BY a.e1, c.rk
     ) b ON b.e1 = a.e1
 ), attempts AS (
     SELECT a.unit, a.breakdown, a.e1 AS e0, a.t1 AS t0, a.e1, a.t1, a.e2, a.t2, a.e3, a.t3, a.e4, a.t4,

@@ -15,6 +15,8 @@
 --
 -- Nothing else is built on the view (pg_depend: no view reads it); the dashboards and the CLI
 -- read it by name, and warehouse.refresh_standard_views() refreshes it by name.
+--
+-- Also here: warehouse.refresh_view without JIT and with work_mem 64MB (below).
 SET LOCAL ROLE spectrum_pipeline;
 
 DROP MATERIALIZED VIEW analytics.mv_revenue_summary;
@@ -74,5 +76,34 @@ COMMENT ON MATERIALIZED VIEW analytics.mv_revenue_summary IS
     'Revenue per UTC day and month, over all accounts (account_id empty) and per account: revenue (refunds negative), orders, paying persons and accounts, arppu. Rows only for periods with revenue events.';
 
 GRANT SELECT ON analytics.mv_revenue_summary TO spectrum_reader;
+
+-- Refreshes run without JIT and with more memory for their sorts and hashes. JIT compiled every
+-- refresh's query afresh: 0.5 s for this view and 2-4 s for each funnel at 1M events, more than
+-- the queries themselves took. work_mem 64MB (the default 4MB) keeps the sorts of a 10M-event
+-- refresh in fewer, larger runs. Body as in V5; CREATE OR REPLACE keeps its owner and grants.
+CREATE OR REPLACE FUNCTION warehouse.refresh_view(view_name text) RETURNS timestamptz
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    SET jit = off
+    SET work_mem = '64MB'
+AS $fn$
+DECLARE
+    matview name;
+    refreshed timestamptz;
+BEGIN
+    SELECT m.matviewname INTO matview
+    FROM pg_matviews m
+    WHERE m.schemaname = 'analytics'
+      AND m.matviewname = regexp_replace(view_name, '^analytics\.', '');
+    IF matview IS NULL THEN
+        RAISE EXCEPTION 'no materialized view analytics.% to refresh', view_name
+            USING ERRCODE = 'undefined_table';
+    END IF;
+    EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY analytics.%I', matview);
+    refreshed := clock_timestamp();
+    INSERT INTO analytics.view_refreshes (view_name, refreshed_at) VALUES ('analytics.' || matview, refreshed);
+    RETURN refreshed;
+END
+$fn$;
 
 RESET ROLE;

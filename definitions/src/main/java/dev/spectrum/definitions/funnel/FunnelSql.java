@@ -9,6 +9,7 @@ import dev.spectrum.definitions.v1alpha1.CountBy;
 import dev.spectrum.definitions.v1alpha1.Exclusion;
 import dev.spectrum.definitions.v1alpha1.FunnelOrder;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -52,17 +53,29 @@ public final class FunnelSql {
             sql.append("           ").append(stepCondition(funnel.steps().get(k - 1))).append(" AS s").append(k).append(",\n");
         }
         for (int x = 1; x <= funnel.exclusions().size(); x++) {
-            sql.append("           coalesce(e.event_type = ").append(literal(funnel.exclusions().get(x - 1).getEvent()))
+            sql.append("           coalesce(e.event_type_key = ").append(typeKey(funnel.exclusions().get(x - 1).getEvent()))
                     .append(", false) AS x").append(x).append(",\n");
         }
-        sql.append("           ").append(breakdown()).append(" AS breakdown\n")
-                .append("    FROM warehouse.event_stream e\n")
-                .append("    WHERE e.occurred_at >= now() - ").append(lookback).append('\n');
+        // Only attempts (step-1 events for ordered and strict) carry their breakdown value: the
+        // other events' rows stay narrow in the sorts.
+        String breakdown = funnel.order() == FunnelOrder.unordered || funnel.breakdown() == null
+                ? breakdown() : "CASE WHEN " + stepCondition(funnel.steps().get(0)) + " THEN " + breakdown() + " END";
+        sql.append("           ").append(breakdown).append(" AS breakdown\n")
+                .append("    FROM warehouse.fact_events e\n")
+                .append("    JOIN warehouse.dim_users u ON u.user_key = e.user_key\n");
         if (funnel.countBy() == CountBy.account) {
-            sql.append("      AND e.account_id IS NOT NULL\n");
+            sql.append("    JOIN warehouse.dim_accounts a ON a.account_key = e.account_key\n");
+        } else if (funnel.breakdown() != null && funnel.breakdown().getDimension() == Breakdown.Dimension.account) {
+            sql.append("    LEFT JOIN warehouse.dim_accounts a ON a.account_key = e.account_key\n");
         }
+        if (funnel.breakdown() != null && funnel.breakdown().getDimension() == Breakdown.Dimension.country) {
+            sql.append("    JOIN warehouse.dim_geography g ON g.geography_key = e.geography_key\n");
+        }
+        sql.append("    WHERE e.occurred_at >= now() - ").append(lookback).append('\n');
         if (funnel.order() != FunnelOrder.strict) {   // strict needs every event: any of them interrupts
-            sql.append("      AND (").append(anyMatch()).append(")\n");
+            sql.append("      AND e.event_type_key = ANY (ARRAY(SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type IN (")
+                    .append(String.join(", ", eventTypes())).append(")))\n")
+                    .append("      AND (").append(anyMatch()).append(")\n");
         }
         sql.append(")");
         switch (funnel.order()) {
@@ -75,23 +88,28 @@ public final class FunnelSql {
     }
 
     private void ordered(StringBuilder sql) {
-        sql.append(", evb AS (   -- per event: how many step-k events come strictly before its time\n")
+        sql.append(", evb AS (   -- per event, over all units in (unit, event) order: counts of step-k events (k >= 2)\n")
                 .append("    SELECT ev.*");
         for (int k = 2; k <= n; k++) {
-            sql.append(",\n           count(*) FILTER (WHERE s").append(k).append(") OVER earlier AS b").append(k);
+            sql.append(",\n           count(*) FILTER (WHERE s").append(k).append(") OVER through_time - count(*) FILTER (WHERE s")
+                    .append(k).append(") OVER same_time AS b").append(k)
+                    .append(",\n           count(*) FILTER (WHERE s").append(k).append(") OVER in_order AS g").append(k)
+                    .append(",\n           count(*) FILTER (WHERE s").append(k).append(") OVER through_unit AS l").append(k);
         }
         sql.append("\n    FROM ev\n")
-                .append("    WINDOW earlier AS (PARTITION BY unit ORDER BY t RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP)\n")
+                .append("    WINDOW through_time AS (ORDER BY unit, t RANGE UNBOUNDED PRECEDING),\n")
+                .append("           same_time AS (PARTITION BY unit, t),\n")
+                .append("           in_order AS (ORDER BY unit, t, event_id ROWS UNBOUNDED PRECEDING),\n")
+                .append("           through_unit AS (ORDER BY unit RANGE UNBOUNDED PRECEDING)\n")
                 .append(")");
         for (int k = 2; k <= n; k++) {
-            sql.append(", c").append(k).append(" AS (   -- step ").append(k).append(" events, ranked in event order\n")
-                    .append("    SELECT unit, event_id, t, ").append(k < n ? "b" + (k + 1) : "NULL::bigint").append(" AS nb,\n")
-                    .append("           row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk\n")
+            sql.append(", c").append(k).append(" AS (   -- step ").append(k).append(" events, ranked in (unit, event) order\n")
+                    .append("    SELECT event_id, t, g").append(k).append(" AS rk, ").append(k < n ? "b" + (k + 1) : "NULL::bigint").append(" AS nb\n")
                     .append("    FROM evb WHERE s").append(k).append("\n)");
         }
         sql.append(", a1 AS (   -- attempts: a step-1 event in the lookback\n")
-                .append("    SELECT unit, event_id AS e1, t AS t1, breakdown, ").append(n > 1 ? "b2" : "NULL::bigint").append(" AS nb\n")
-                .append("    FROM evb WHERE s1 AND t >= now() - ").append(lookback).append(" AND t <= now()\n)");
+                .append("    SELECT unit, event_id AS e1, t AS t1, breakdown, b2 AS nb, ").append(lasts(""))
+                .append("\n    FROM evb WHERE s1 AND t >= now() - ").append(lookback).append(" AND t <= now()\n)");
         for (int k = 2; k <= n; k++) {
             String prev = "a" + (k - 1);
             var used = new StringJoiner(", ");
@@ -99,17 +117,17 @@ public final class FunnelSql {
                 used.add("a.e" + j);
             }
             sql.append(", a").append(k).append(" AS (   -- step ").append(k).append('\n')
-                    .append("    SELECT a.unit, a.breakdown, ").append(carried(k - 1)).append(", b.event_id AS e").append(k)
-                    .append(", b.t AS t").append(k).append(", b.nb\n")
+                    .append("    SELECT a.unit, a.breakdown, ").append(lasts("a.")).append(", ").append(carried(k - 1))
+                    .append(", b.event_id AS e").append(k).append(", b.t AS t").append(k).append(", b.nb\n")
                     .append("    FROM ").append(prev).append(" a\n")
                     .append("    LEFT JOIN (\n")
                     .append("        SELECT DISTINCT ON (a.e1) a.e1, c.event_id, c.t, c.nb\n")
-                    .append("        FROM ").append(prev).append(" a\n")
-                    .append("        CROSS JOIN generate_series(1, ").append(k).append(") AS o (n)\n")
-                    .append("        JOIN c").append(k).append(" c ON c.unit = a.unit AND c.rk = a.nb + o.n\n")
-                    .append("        WHERE a.e").append(k - 1).append(" IS NOT NULL AND c.t <= a.t1 + ").append(window)
+                    .append("        FROM (SELECT a.*, a.nb + generate_series(1, ").append(k).append(") AS rk FROM ").append(prev)
+                    .append(" a WHERE a.e").append(k - 1).append(" IS NOT NULL) a\n")
+                    .append("        JOIN c").append(k).append(" c ON c.rk = a.rk\n")
+                    .append("        WHERE a.rk <= a.l").append(k).append(" AND c.t <= a.t1 + ").append(window)
                     .append(" AND c.event_id NOT IN (").append(used).append(")\n")
-                    .append("        ORDER BY a.e1, o.n\n")
+                    .append("        ORDER BY a.e1, c.rk\n")
                     .append("    ) b ON b.e1 = a.e1\n)");
         }
         sql.append(", attempts AS (\n    SELECT a.unit, a.breakdown, a.e1 AS e0, a.t1 AS t0, ").append(carried(n))
@@ -191,7 +209,7 @@ public final class FunnelSql {
     }
 
     private String unit() {
-        return funnel.countBy() == CountBy.account ? "e.account_id" : "e.person";
+        return funnel.countBy() == CountBy.account ? "a.account_id" : "u.person_id";
     }
 
     private String breakdown() {
@@ -202,7 +220,7 @@ public final class FunnelSql {
         if (b.getProperty() != null) {
             return "coalesce(e.properties ->> " + literal(b.getProperty()) + ", '')";
         }
-        return b.getDimension() == Breakdown.Dimension.country ? "e.country" : "coalesce(e.account_id, '')";
+        return b.getDimension() == Breakdown.Dimension.country ? "g.country_code" : "coalesce(a.account_id, '')";
     }
 
     private String anyMatch() {
@@ -211,13 +229,34 @@ public final class FunnelSql {
             parts.add(stepCondition(step));
         }
         for (Exclusion x : funnel.exclusions()) {
-            parts.add("e.event_type = " + literal(x.getEvent()));
+            parts.add("e.event_type_key = " + typeKey(x.getEvent()));
         }
         return String.join("\n           OR ", parts);
     }
 
+    /** The literals of the event types of the steps and exclusions, each once, in their order. */
+    private List<String> eventTypes() {
+        var types = new LinkedHashSet<String>();
+        for (Step step : funnel.steps()) {
+            types.add(literal(step.event()));
+        }
+        for (Exclusion x : funnel.exclusions()) {
+            types.add(literal(x.getEvent()));
+        }
+        return List.copyOf(types);
+    }
+
+    /**
+     * The key of an event type, looked up once per query (an InitPlan): the facts are compared by
+     * key, so that no fact row is joined to the event types to be tested. Null (no match) when
+     * no event of that type was ever loaded.
+     */
+    private static String typeKey(String eventType) {
+        return "(SELECT t.event_type_key FROM warehouse.dim_event_types t WHERE t.event_type = " + literal(eventType) + ")";
+    }
+
     private static String stepCondition(Step step) {
-        var condition = new StringBuilder("coalesce(e.event_type = ").append(literal(step.event()));
+        var condition = new StringBuilder("coalesce(e.event_type_key = ").append(typeKey(step.event()));
         for (Filter f : step.where()) {
             condition.append(" AND ").append(f.sql("e.properties"));
         }
@@ -225,6 +264,15 @@ public final class FunnelSql {
     }
 
 
+
+    /** Ordered: the columns l2..ln, each step's last rank in the attempt's unit. */
+    private String lasts(String prefix) {
+        var columns = new StringJoiner(", ");
+        for (int k = 2; k <= n; k++) {
+            columns.add(prefix + "l" + k);
+        }
+        return columns.toString();
+    }
 
     private String carried(int upTo) {
         var columns = new StringJoiner(", ");
@@ -259,17 +307,19 @@ public final class FunnelSql {
      * the k-th completion.
      */
     private void unordered(StringBuilder sql) {
-        sql.append(", evb AS (   -- per event: how many step-k events come before it in event order\n")
+        sql.append(", evb AS (   -- per event, over all units in (unit, event) order: counts of step-k events\n")
                 .append("    SELECT ev.*");
         for (int k = 1; k <= n; k++) {
-            sql.append(",\n           count(*) FILTER (WHERE s").append(k).append(") OVER earlier AS b").append(k);
+            sql.append(",\n           count(*) FILTER (WHERE s").append(k).append(") OVER earlier AS b").append(k)
+                    .append(",\n           count(*) FILTER (WHERE s").append(k).append(") OVER through_unit AS l").append(k);
         }
         sql.append("\n    FROM ev\n")
-                .append("    WINDOW earlier AS (PARTITION BY unit ORDER BY t, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)\n")
+                .append("    WINDOW earlier AS (ORDER BY unit, t, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),\n")
+                .append("           through_unit AS (ORDER BY unit RANGE UNBOUNDED PRECEDING)\n")
                 .append(")");
         for (int k = 1; k <= n; k++) {
-            sql.append(", c").append(k).append(" AS (\n")
-                    .append("    SELECT unit, event_id, t, row_number() OVER (PARTITION BY unit ORDER BY t, event_id) AS rk\n")
+            sql.append(", c").append(k).append(" AS (   -- step ").append(k).append(" events, ranked in (unit, event) order\n")
+                    .append("    SELECT event_id, t, coalesce(b").append(k).append(", 0) + 1 AS rk\n")
                     .append("    FROM evb WHERE s").append(k).append("\n)");
         }
         var any = new StringJoiner(" OR ");
@@ -279,7 +329,7 @@ public final class FunnelSql {
         sql.append(", u0 AS (   -- attempts: any matching event in the lookback\n")
                 .append("    SELECT unit, event_id AS e0, t AS t0, breakdown");
         for (int k = 1; k <= n; k++) {
-            sql.append(", coalesce(b").append(k).append(", 0) AS b").append(k);
+            sql.append(", coalesce(b").append(k).append(", 0) AS b").append(k).append(", l").append(k);
         }
         sql.append("\n    FROM evb WHERE (").append(any).append(") AND t >= now() - ").append(lookback).append(" AND t <= now()\n)");
         for (int k = 1; k <= n; k++) {
@@ -293,12 +343,12 @@ public final class FunnelSql {
                     .append("    FROM u").append(k - 1).append(" a\n")
                     .append("    LEFT JOIN (\n")
                     .append("        SELECT DISTINCT ON (a.e0) a.e0, c.event_id, c.t\n")
-                    .append("        FROM u").append(k - 1).append(" a\n")
-                    .append("        CROSS JOIN generate_series(1, ").append(k).append(") AS o (n)\n")
-                    .append("        JOIN c").append(k).append(" c ON c.unit = a.unit AND c.rk = a.b").append(k).append(" + o.n\n")
-                    .append("        WHERE c.t <= a.t0 + ").append(window)
+                    .append("        FROM (SELECT a.*, a.b").append(k).append(" + generate_series(1, ").append(k).append(") AS rk FROM u")
+                    .append(k - 1).append(" a) a\n")
+                    .append("        JOIN c").append(k).append(" c ON c.rk = a.rk\n")
+                    .append("        WHERE a.rk <= a.l").append(k).append(" AND c.t <= a.t0 + ").append(window)
                     .append(" AND c.event_id <> ALL (array_remove(ARRAY[").append(used).append("]::uuid[], NULL))\n")
-                    .append("        ORDER BY a.e0, o.n\n")
+                    .append("        ORDER BY a.e0, c.rk\n")
                     .append("    ) b ON b.e0 = a.e0\n)");
         }
         var times = new StringJoiner(", ");
@@ -307,7 +357,9 @@ public final class FunnelSql {
             times.add("a.t" + k);
             depth.add("(a.e" + k + " IS NOT NULL)::int");
         }
-        sql.append(", completions AS (\n")
+        // MATERIALIZED: each attempt's sorted completion times are made once; inlined, every use
+        // of done[k] below would sort them again, and once more per period row.
+        sql.append(", completions AS MATERIALIZED (\n")
                 .append("    SELECT a.*, ").append(depth).append(" AS depth,\n")
                 .append("           ARRAY(SELECT c FROM unnest(ARRAY[").append(times).append("]) AS c WHERE c IS NOT NULL ORDER BY c) AS done\n")
                 .append("    FROM u").append(n).append(" a\n)")

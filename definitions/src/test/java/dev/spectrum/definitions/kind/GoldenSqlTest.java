@@ -81,8 +81,8 @@ class GoldenSqlTest {
                 .containsExactlyInAnyOrderElementsOf(generated.keySet());
         String all = String.join("\n", generated.values());
         // what the golden set is meant to pin: every order, both breakdowns, exclusions, each correction
-        assertThat(all).contains("nexts AS", "evb AS", "u0 AS", "e.properties ->> E'utm_source'", "e.country",
-                "AND NOT (a.e", "e.account_id IS NOT NULL");
+        assertThat(all).contains("nexts AS", "evb AS", "u0 AS", "e.properties ->> E'utm_source'", "g.country_code",
+                "AND NOT (a.e", "\n    JOIN warehouse.dim_accounts a ON a.account_key = e.account_key\n");
         assertThat(generated.values()).anySatisfy(sql -> assertThat(sql).contains("p_value AS p_adjusted"))
                 .anySatisfy(sql -> assertThat(sql).contains("max(least(1, (tests - i + 1) * p_value))"))
                 .anySatisfy(sql -> assertThat(sql).contains("min(least(1, tests * p_value / i))"));
