@@ -47,7 +47,7 @@ WITH ev AS (   -- the events that can matter, with the unit counted
     FROM attempts a
     WHERE true
 ), per_period AS (
-    SELECT g.granularity, g.period_start, k.*
+    SELECT g.granularity, g.period_start, k.unit, k.breakdown, k.e0, k.t0, k.depth, k.d2
     FROM kept k
     CROSS JOIN LATERAL (VALUES ('total', NULL::date),
                                ('day', (k.t0 AT TIME ZONE 'UTC')::date),

@@ -90,7 +90,7 @@ WITH ev AS (   -- the events that can matter, with the unit counted
             AND CASE WHEN a.e4 IS NOT NULL THEN (x.t, x.event_id) < (a.t4, a.e4)
                      ELSE x.t <= a.t0 + interval '7 days' END))
 ), per_period AS (
-    SELECT g.granularity, g.period_start, k.*
+    SELECT g.granularity, g.period_start, k.unit, k.breakdown, k.e0, k.t0, k.depth, k.d2, k.d3, k.d4
     FROM kept k
     CROSS JOIN LATERAL (VALUES ('total', NULL::date),
                                ('day', (k.t0 AT TIME ZONE 'UTC')::date),

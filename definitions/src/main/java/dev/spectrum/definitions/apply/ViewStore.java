@@ -83,10 +83,9 @@ public final class ViewStore {
                     return Outcome.UNCHANGED;
                 }
                 ViewName next = view.suffixed("__next");
-                // as warehouse.refresh_view (V16): no JIT (compiling cost more than the query at
-                // 1M events) and room for the sorts; both end with this transaction
+                // as warehouse.refresh_view (V16): no JIT, whose compiling cost more than the
+                // query at 1M events; until the end of this transaction
                 st.execute("SET LOCAL jit = off");
-                st.execute("SET LOCAL work_mem = '64MB'");
                 st.execute("DROP MATERIALIZED VIEW IF EXISTS " + next.quoted());
                 st.execute(Definition.createSql(next, select));
                 st.execute("CREATE UNIQUE INDEX " + identifier(next.name() + "_key") + " ON " + next.quoted()

@@ -25,6 +25,15 @@ import java.util.StringJoiner;
  * candidates can be events already used by earlier steps (they share that timestamp), so the
  * step is the first of ranks b+1 .. b+k that is not used and lies within the window. Every lookup
  * is an equality join, never a scan per attempt.
+ *
+ * <p>The ranks and counts run over all units at once, in (unit, event) order: a step-k event's
+ * rank counts the step-k events of every earlier unit too, and {@code l<k>} is the last rank of
+ * the attempt's own unit, so a candidate rank {@code <= l<k>} lies in that unit. The lookup is
+ * then a join on the rank alone (one key, unique on the events' side), which no row estimate can
+ * turn into a merge on the unit with a filter over each unit's events (quadratic in the events
+ * of an account); the windows are running counts (no EXCLUDE frame, which PostgreSQL recomputes
+ * per row). The facts are read by event-type key (the keys looked up once), joined only to the
+ * dimensions the funnel uses.
  */
 public final class FunnelSql {
 
@@ -172,8 +181,13 @@ public final class FunnelSql {
                     .append(before).append(", a.e").append(before).append(")\n")
                     .append("                     ELSE x.t <= a.t0 + ").append(window).append(" END))");
         }
+        var durations = new StringBuilder();
+        for (int k = 2; k <= n; k++) {
+            durations.append(", k.d").append(k);
+        }
+        // only the columns counted below: the sort of counted carries each attempt three times
         sql.append("\n), per_period AS (\n")
-                .append("    SELECT g.granularity, g.period_start, k.*\n")
+                .append("    SELECT g.granularity, g.period_start, k.unit, k.breakdown, k.e0, k.t0, k.depth").append(durations).append('\n')
                 .append("    FROM kept k\n")
                 .append("    CROSS JOIN LATERAL (VALUES ('total', NULL::date),\n")
                 .append("                               ('day', (k.t0 AT TIME ZONE 'UTC')::date),\n")
