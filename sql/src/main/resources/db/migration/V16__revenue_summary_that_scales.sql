@@ -80,30 +80,9 @@ GRANT SELECT ON analytics.mv_revenue_summary TO spectrum_reader;
 -- Refreshes run without JIT: JIT compiled every refresh's query afresh, 0.5 s for this view and
 -- 2-4 s for each funnel at 1M events, more than the queries themselves took. (work_mem is left
 -- at the server's setting: with 64MB the planner gave up the parallel sort of a strict funnel's
--- 10M events for one in-memory sort in a single process, and took longer.) Body as in V5;
--- CREATE OR REPLACE keeps its owner and grants.
-CREATE OR REPLACE FUNCTION warehouse.refresh_view(view_name text) RETURNS timestamptz
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-    SET jit = off
-AS $fn$
-DECLARE
-    matview name;
-    refreshed timestamptz;
-BEGIN
-    SELECT m.matviewname INTO matview
-    FROM pg_matviews m
-    WHERE m.schemaname = 'analytics'
-      AND m.matviewname = regexp_replace(view_name, '^analytics\.', '');
-    IF matview IS NULL THEN
-        RAISE EXCEPTION 'no materialized view analytics.% to refresh', view_name
-            USING ERRCODE = 'undefined_table';
-    END IF;
-    EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY analytics.%I', matview);
-    refreshed := clock_timestamp();
-    INSERT INTO analytics.view_refreshes (view_name, refreshed_at) VALUES ('analytics.' || matview, refreshed);
-    RETURN refreshed;
-END
-$fn$;
+-- 10M events for one in-memory sort in a single process, and took longer.) ALTER, not CREATE OR
+-- REPLACE: the body stays the one of the latest migration that defined it (V14's catch-up);
+-- a migration that replaces the function again must repeat SET jit = off.
+ALTER FUNCTION warehouse.refresh_view(text) SET jit = off;
 
 RESET ROLE;

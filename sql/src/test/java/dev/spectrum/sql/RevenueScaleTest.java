@@ -135,6 +135,12 @@ class RevenueScaleTest {
     }
 
     @Test
+    void refreshesRunWithoutJit() throws SQLException {
+        assertThat(db.rows("SELECT unnest(proconfig) FROM pg_proc WHERE oid = 'warehouse.refresh_view(text)'::regprocedure"))
+                .contains(List.of("jit=off"));
+    }
+
+    @Test
     void sameColumnsAsTheV4Definition() throws SQLException {
         db.execute("CREATE TABLE revenue_oracle AS " + V4_ORACLE + " WITH NO DATA");
         String columns = "SELECT attnum, attname, format_type(atttypid, atttypmod), attcollation FROM pg_attribute"
