@@ -1,0 +1,356 @@
+-- Sessions kept incrementally (issue #17). V10's analytics.mv_sessions sorted every event of
+-- warehouse.event_stream at each refresh (43-54 s at 1M events, > 500 s at 10M). Now the pipeline
+-- keeps one row per session in warehouse.sessions, in the same transaction as each batch
+-- (warehouse.derive_batch, V14), from that batch's events alone: no fact is read again.
+-- analytics.mv_sessions stays a materialized view with its unique index, now a copy of that
+-- table; mv_session_days and mv_session_event_types (V12) read the table too.
+--
+-- The semantics are unchanged (docs/pipeline.md, "The views"): per person, events in order
+-- (occurred_at, event_id); a session starts at the person's first event and at every event more
+-- than 30 minutes after their previous one (exactly 30 minutes stays in the session).
+-- session_id = md5(person || '/' || first event_id); account_id is that of the session's first
+-- event that has one ('' when none). warehouse.sessions holds, at every commit, exactly the rows
+-- V10's definition gives over all facts.
+SET LOCAL ROLE spectrum_pipeline;
+
+-- An event's place in a person's order with one value of it: compared as (at, event_id), which
+-- is unique within a person, so the value never decides. min/max over an array of one mark pick
+-- the first/last value in event order in one pass of C comparisons (array_smaller/array_larger),
+-- with no per-group sort.
+CREATE TYPE warehouse.session_mark AS (at timestamptz, event_id uuid, value text);
+
+-- One row per session. Besides the columns of analytics.mv_sessions, what merging needs: the
+-- first and last event ((started_at, first_event_id), (ended_at, last_event_id)) and the place of
+-- the event the account comes from (account_at, account_event_id; null when no event of the
+-- session has an account). (person, ended_at) is unique (two sessions of a person are more than
+-- 30 minutes apart) and is what a batch looks sessions up by.
+CREATE TABLE warehouse.sessions (
+    person            text COLLATE "C" NOT NULL,
+    ended_at          timestamptz      NOT NULL,
+    started_at        timestamptz      NOT NULL,
+    account_at        timestamptz,
+    last_event_id     uuid             NOT NULL,
+    first_event_id    uuid             NOT NULL,
+    account_event_id  uuid,
+    event_count       bigint           NOT NULL,
+    session_id        text COLLATE "C" NOT NULL,
+    account_id        text COLLATE "C" NOT NULL,
+    first_event_type  text COLLATE "C" NOT NULL,
+    last_event_type   text COLLATE "C" NOT NULL,
+    PRIMARY KEY (person, ended_at)
+);
+CREATE INDEX sessions_started_at ON warehouse.sessions (started_at);
+COMMENT ON TABLE warehouse.sessions IS
+    'One row per session (docs/pipeline.md), kept by the pipeline batch by batch (warehouse.sessions_batch); '
+    'analytics.mv_sessions is its copy. account_id is '''' when no event of the session has an account.';
+
+-- Sessions computed from the facts, V10's definition with the columns above: one sort of the
+-- events by (person, occurred_at, event_id); over that order the windows mark each event's
+-- session start and end, and the GROUP BY picks the first and last values by those marks. A
+-- filter on person is pushed below the windows (person is their partition), so
+-- "WHERE person = ANY (...)" reads only those persons' facts.
+CREATE VIEW warehouse.sessions_from_facts AS
+WITH ordered AS (
+    SELECT e.person, e.event_id, e.occurred_at, e.event_type, e.account_id,
+           CASE WHEN e.occurred_at - lag(e.occurred_at) OVER w <= interval '30 minutes'
+                THEN 0 ELSE 1 END                                                        AS starts_session,
+           NOT coalesce(lead(e.occurred_at) OVER w - e.occurred_at <= interval '30 minutes', false) AS ends_session
+    FROM warehouse.event_stream e
+    WINDOW w AS (PARTITION BY e.person ORDER BY e.occurred_at, e.event_id)
+), numbered AS (
+    SELECT o.*,
+           sum(o.starts_session) OVER (PARTITION BY o.person ORDER BY o.occurred_at, o.event_id
+                                       ROWS UNBOUNDED PRECEDING) AS session_number
+    FROM ordered o
+), grouped AS (
+    SELECT n.person,
+           max(n.occurred_at)                                                   AS ended_at,
+           min(n.occurred_at)                                                   AS started_at,
+           (array_agg(n.event_id) FILTER (WHERE n.ends_session))[1]             AS last_event_id,
+           (array_agg(n.event_id) FILTER (WHERE n.starts_session = 1))[1]       AS first_event_id,
+           (min(ARRAY[ROW(n.occurred_at, n.event_id, n.account_id)::warehouse.session_mark])
+                FILTER (WHERE n.account_id IS NOT NULL))[1]                     AS account,
+           count(*)                                                             AS event_count,
+           (array_agg(n.event_type) FILTER (WHERE n.starts_session = 1))[1]     AS first_event_type,
+           (array_agg(n.event_type) FILTER (WHERE n.ends_session))[1]           AS last_event_type
+    FROM numbered n
+    GROUP BY n.person, n.session_number
+)
+SELECT g.person, g.ended_at, g.started_at, (g.account).at AS account_at,
+       g.last_event_id, g.first_event_id, (g.account).event_id AS account_event_id, g.event_count,
+       md5(g.person || '/' || g.first_event_id::text) COLLATE "C" AS session_id,
+       coalesce((g.account).value, '') COLLATE "C"                AS account_id,
+       g.first_event_type, g.last_event_type
+FROM grouped g;
+
+-- Recomputes the sessions of these persons from the facts (NULL: of everybody).
+CREATE FUNCTION warehouse.sessions_rebuild(persons text[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF persons IS NULL THEN
+        DELETE FROM warehouse.sessions;
+        INSERT INTO warehouse.sessions SELECT * FROM warehouse.sessions_from_facts;
+    ELSIF cardinality(persons) > 0 THEN
+        DELETE FROM warehouse.sessions s WHERE s.person = ANY (persons);
+        INSERT INTO warehouse.sessions SELECT * FROM warehouse.sessions_from_facts f WHERE f.person = ANY (persons);
+    END IF;
+END
+$fn$;
+
+-- One batch (called by warehouse.derive_batch inside the batch's transaction, with V14's temp
+-- tables batch_events, moved_persons and rebuilt_persons; see docs/pipeline.md).
+--
+-- Sessions are mergeable intervals. Call a segment any set of a person's events that is one
+-- session of some subset of their events: its events follow each other by at most 30 minutes,
+-- and adding events only shortens gaps, so a segment lies inside one session of all the events
+-- (and every event whose time lies in a session's span [started_at, ended_at] belongs to that
+-- session: the other sessions end more than 30 minutes before it or start more than 30 minutes
+-- after it). A stored session is a segment (a session of the facts before the batch), so is a
+-- session of a moved person, and so is each event of the batch on its own.
+--
+-- Merging: sort a person's segments by (start, first event_id) and walk them keeping the
+-- greatest end seen so far (m). A segment begins a new session exactly when its start is more
+-- than 30 minutes after m:
+--   * if start - m > 30 min: every event of the earlier segments is at or before m, every
+--     event of this and later segments at or after start, so there are no events in between:
+--     a gap of more than 30 minutes, a session boundary;
+--   * if start <= m: start lies in the span of the segment that ends at m, which lies in one
+--     session, so this segment's first event is in that session and so is the segment;
+--   * if 0 < start - m <= 30 min: the events at m and at start are at most 30 minutes apart,
+--     so no gap between them exceeds 30 minutes: the same session.
+-- So the groups are the sessions of the union of the segments, provided that union is
+-- separated by more than 30 minutes from the person's other events.
+--
+-- Which stored sessions to merge: let t be the earliest start among the person's new segments.
+-- A stored session that ended before t - 30 min has no new event within 30 minutes after it
+-- (all are at or after t) nor in its span nor before it; the gap after it, in stored sessions
+-- more than 30 minutes, is still more than 30 minutes. So it is a session of all the facts,
+-- unchanged, and it is separated from everything after it. The candidates are therefore the
+-- person's stored sessions with ended_at >= t - 30 min: delete them, merge them with the new
+-- segments, insert the result. The first and last event and the account of a merged session
+-- are the least/greatest (at, event_id) over its segments' own; counts add up.
+--
+-- Cost: one sort of the batch's events together with the candidates (for most persons none or
+-- one: the sessions of the last 30 minutes before the batch's first event of that person) and
+-- one index lookup per person of the batch. Moves cost the moved sessions; rebuilt persons
+-- (rare) are recomputed from their facts.
+CREATE FUNCTION warehouse.sessions_batch() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    -- 1. Moves: the sessions of each old person become segments of the new person (kept aside
+    --    until the batch's events join them; a new person who is rebuilt below gets them from
+    --    the facts instead).
+    CREATE TEMP TABLE session_segments ON COMMIT DROP AS
+    WITH moved AS (
+        DELETE FROM warehouse.sessions s
+        USING moved_persons m
+        WHERE s.person = m.old_person
+        RETURNING m.new_person COLLATE "C" AS person, s.ended_at, s.started_at, s.account_at,
+                  s.last_event_id, s.first_event_id, s.account_event_id, s.event_count,
+                  s.account_id, s.first_event_type, s.last_event_type
+    )
+    SELECT * FROM moved m WHERE NOT EXISTS (SELECT FROM rebuilt_persons r WHERE r.person = m.person);
+
+    -- 2. Rebuilds.
+    PERFORM warehouse.sessions_rebuild(ARRAY(SELECT r.person FROM rebuilt_persons r));
+
+    -- 3. The batch's events (one-event segments) and the moved sessions, merged with the
+    --    candidates (see above).
+    WITH segments AS MATERIALIZED (
+        SELECT g.person, g.ended_at, g.started_at, g.account_at, g.last_event_id, g.first_event_id,
+               g.account_event_id, g.event_count, g.account_id, g.first_event_type, g.last_event_type
+        FROM session_segments g
+        UNION ALL
+        SELECT b.person COLLATE "C", b.occurred_at, b.occurred_at,
+               CASE WHEN b.account_id IS NOT NULL THEN b.occurred_at END,
+               b.event_id, b.event_id,
+               CASE WHEN b.account_id IS NOT NULL THEN b.event_id END,
+               1, coalesce(b.account_id, '') COLLATE "C", b.event_type COLLATE "C", b.event_type COLLATE "C"
+        FROM batch_events b
+        WHERE NOT EXISTS (SELECT FROM rebuilt_persons r WHERE r.person = b.person)
+    ), touched AS (
+        SELECT person, min(started_at) - interval '30 minutes' AS since
+        FROM segments
+        GROUP BY person
+    ), candidates AS (
+        DELETE FROM warehouse.sessions s
+        USING touched t
+        WHERE s.person = t.person AND s.ended_at >= t.since
+        RETURNING s.person, s.ended_at, s.started_at, s.account_at, s.last_event_id, s.first_event_id,
+                  s.account_event_id, s.event_count, s.account_id, s.first_event_type, s.last_event_type
+    ), walked AS (
+        SELECT a.*,
+               CASE WHEN a.started_at - max(a.ended_at) OVER (PARTITION BY a.person ORDER BY a.started_at, a.first_event_id
+                                                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                         <= interval '30 minutes'
+                    THEN 0 ELSE 1 END AS starts_session
+        FROM (SELECT * FROM segments UNION ALL SELECT * FROM candidates) a
+    ), numbered AS (
+        SELECT w.*,
+               sum(w.starts_session) OVER (PARTITION BY w.person ORDER BY w.started_at, w.first_event_id
+                                           ROWS UNBOUNDED PRECEDING) AS session_number
+        FROM walked w
+    ), merged AS (
+        SELECT n.person,
+               (max(ARRAY[ROW(n.ended_at, n.last_event_id, n.last_event_type)::warehouse.session_mark]))[1] AS last,
+               (array_agg(ROW(n.started_at, n.first_event_id, n.first_event_type)::warehouse.session_mark)
+                    FILTER (WHERE n.starts_session = 1))[1]                                                AS first,
+               (min(ARRAY[ROW(n.account_at, n.account_event_id, n.account_id)::warehouse.session_mark])
+                    FILTER (WHERE n.account_at IS NOT NULL))[1]                                            AS account,
+               sum(n.event_count)::bigint AS event_count
+        FROM numbered n
+        GROUP BY n.person, n.session_number
+    )
+    INSERT INTO warehouse.sessions (person, ended_at, started_at, account_at, last_event_id, first_event_id,
+                                    account_event_id, event_count, session_id, account_id,
+                                    first_event_type, last_event_type)
+    SELECT m.person, (m.last).at, (m.first).at, (m.account).at, (m.last).event_id, (m.first).event_id,
+           (m.account).event_id, m.event_count,
+           md5(m.person || '/' || (m.first).event_id::text),
+           coalesce((m.account).value, ''), (m.first).value, (m.last).value
+    FROM merged m;
+
+    DROP TABLE session_segments;
+END
+$fn$;
+
+-- forget_person, after the facts are gone: the persons' sessions go too.
+CREATE FUNCTION warehouse.sessions_forget(persons text[]) RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+    DELETE FROM warehouse.sessions s WHERE s.person = ANY (persons);
+$fn$;
+
+-- Event retention dropped every fact with occurred_at < before. A session that ended before it
+-- lost all its events: it goes. One that started before it and ended at or after it lost its
+-- first events only (what is left still follows itself by at most 30 minutes, and its gaps to
+-- the person's other sessions are unchanged): its persons are recomputed from the facts.
+CREATE FUNCTION warehouse.sessions_expire(before timestamptz) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    straddling text[];
+BEGIN
+    straddling := ARRAY(SELECT DISTINCT s.person FROM warehouse.sessions s
+                        WHERE s.started_at < before AND s.ended_at >= before);
+    DELETE FROM warehouse.sessions s WHERE s.started_at < before AND s.ended_at < before;
+    PERFORM warehouse.sessions_rebuild(straddling);
+END
+$fn$;
+
+-- The dispatchers of V14, now calling both parts: person-days, then sessions.
+CREATE OR REPLACE FUNCTION warehouse.derive_batch() RETURNS void
+    LANGUAGE plpgsql
+AS $fn$
+BEGIN
+    PERFORM warehouse.person_days_batch();
+    PERFORM warehouse.sessions_batch();
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION warehouse.derive_forget(persons text[]) RETURNS void
+    LANGUAGE plpgsql
+AS $fn$
+BEGIN
+    PERFORM warehouse.person_days_forget(persons);
+    PERFORM warehouse.sessions_forget(persons);
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION warehouse.derive_expire(before timestamptz) RETURNS void
+    LANGUAGE plpgsql
+AS $fn$
+BEGIN
+    PERFORM warehouse.person_days_expire(before);
+    PERFORM warehouse.sessions_expire(before);
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION warehouse.derive_rebuild(persons text[]) RETURNS void
+    LANGUAGE plpgsql
+AS $fn$
+BEGIN
+    PERFORM warehouse.person_days_rebuild(persons);
+    PERFORM warehouse.sessions_rebuild(persons);
+END
+$fn$;
+
+REVOKE EXECUTE ON FUNCTION warehouse.sessions_rebuild(text[]), warehouse.sessions_batch(),
+    warehouse.sessions_forget(text[]), warehouse.sessions_expire(timestamptz) FROM PUBLIC;
+
+-- Backfill: the sessions of the facts already loaded.
+SELECT warehouse.sessions_rebuild(NULL);
+ANALYZE warehouse.sessions;
+
+-- The views, now read from warehouse.sessions. mv_sessions keeps its columns, its unique index
+-- (so it is refreshed CONCURRENTLY like every other view) and its index on started_at.
+DROP MATERIALIZED VIEW analytics.mv_session_event_types;
+DROP MATERIALIZED VIEW analytics.mv_session_days;
+DROP MATERIALIZED VIEW analytics.mv_sessions;
+
+CREATE MATERIALIZED VIEW analytics.mv_sessions AS
+SELECT s.session_id, s.person, s.account_id, s.started_at, s.ended_at,
+       extract(epoch FROM s.ended_at - s.started_at)::double precision AS duration_seconds,
+       s.event_count, s.first_event_type, s.last_event_type
+FROM warehouse.sessions s;
+
+CREATE UNIQUE INDEX mv_sessions_session_id ON analytics.mv_sessions (session_id);
+CREATE INDEX mv_sessions_started_at ON analytics.mv_sessions (started_at);
+COMMENT ON MATERIALIZED VIEW analytics.mv_sessions IS
+    'One row per session (docs/pipeline.md): a person''s events in order, a new session after a gap of more than 30 minutes. A copy of warehouse.sessions.';
+
+-- Sessions per UTC day of their start: what the sessions dashboard shows, so that no panel
+-- reads one row per session (as in V12).
+CREATE MATERIALIZED VIEW analytics.mv_session_days AS
+SELECT d.day,
+       count(*)                                                            AS sessions,
+       count(DISTINCT d.person)                                            AS persons,
+       sum(d.event_count)::bigint                                          AS events,
+       sum(d.duration_seconds)                                             AS total_seconds,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY d.duration_seconds)     AS median_seconds,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY d.duration_seconds)     AS p90_seconds,
+       count(*) FILTER (WHERE d.duration_seconds = 0)                      AS single_moment,
+       count(*) FILTER (WHERE d.duration_seconds > 0 AND d.duration_seconds < 60)       AS under_1m,
+       count(*) FILTER (WHERE d.duration_seconds >= 60 AND d.duration_seconds < 300)    AS from_1m_to_5m,
+       count(*) FILTER (WHERE d.duration_seconds >= 300 AND d.duration_seconds < 900)   AS from_5m_to_15m,
+       count(*) FILTER (WHERE d.duration_seconds >= 900 AND d.duration_seconds < 1800)  AS from_15m_to_30m,
+       count(*) FILTER (WHERE d.duration_seconds >= 1800 AND d.duration_seconds < 3600) AS from_30m_to_1h,
+       count(*) FILTER (WHERE d.duration_seconds >= 3600)                  AS over_1h
+FROM (SELECT (s.started_at AT TIME ZONE 'UTC')::date AS day, s.person, s.event_count,
+             extract(epoch FROM s.ended_at - s.started_at)::double precision AS duration_seconds
+      FROM warehouse.sessions s) d
+GROUP BY d.day;
+
+CREATE UNIQUE INDEX mv_session_days_key ON analytics.mv_session_days (day);
+COMMENT ON MATERIALIZED VIEW analytics.mv_session_days IS
+    'One row per UTC day of session start: sessions, distinct persons with a session, events in them, median and p90 duration, sessions per duration bucket.';
+
+-- Entry and exit event types of sessions, per UTC day of the session's start.
+CREATE MATERIALIZED VIEW analytics.mv_session_event_types AS
+SELECT day, event_type, sum(entries)::bigint AS entries, sum(exits)::bigint AS exits
+FROM (
+    SELECT (started_at AT TIME ZONE 'UTC')::date AS day, first_event_type AS event_type, 1 AS entries, 0 AS exits
+    FROM warehouse.sessions
+    UNION ALL
+    SELECT (started_at AT TIME ZONE 'UTC')::date, last_event_type, 0, 1
+    FROM warehouse.sessions
+) x
+GROUP BY day, event_type;
+
+CREATE UNIQUE INDEX mv_session_event_types_key ON analytics.mv_session_event_types (day, event_type);
+COMMENT ON MATERIALIZED VIEW analytics.mv_session_event_types IS
+    'Per UTC day of session start and event type: sessions that began (entries) and ended (exits) with that event type.';
+
+-- Readable by spectrum_reader (the default privileges of V1 grant it; granted again as V10 does).
+GRANT SELECT ON analytics.mv_sessions, analytics.mv_session_days, analytics.mv_session_event_types TO spectrum_reader;
+
+-- warehouse.refresh_standard_views() (V12) refreshes mv_sessions before mv_session_days and
+-- mv_session_event_types; the two no longer read it, so any order is valid, and it stays as it is.
+
+RESET ROLE;
