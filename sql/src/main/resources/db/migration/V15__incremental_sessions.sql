@@ -108,7 +108,7 @@ $fn$;
 -- (and every event whose time lies in a session's span [started_at, ended_at] belongs to that
 -- session: the other sessions end more than 30 minutes before it or start more than 30 minutes
 -- after it). A stored session is a segment (a session of the facts before the batch), so is a
--- session of a moved person, and so is each event of the batch on its own.
+-- session of a moved person, and so is a session of the batch's events alone.
 --
 -- Merging: sort a person's segments by (start, first event_id) and walk them keeping the
 -- greatest end seen so far (m). A segment begins a new session exactly when its start is more
@@ -121,21 +121,26 @@ $fn$;
 --   * if 0 < start - m <= 30 min: the events at m and at start are at most 30 minutes apart,
 --     so no gap between them exceeds 30 minutes: the same session.
 -- So the groups are the sessions of the union of the segments, provided that union is
--- separated by more than 30 minutes from the person's other events.
+-- separated by more than 30 minutes from the person's other events. (Ties of start: a gap of
+-- zero, the same session whatever their order.)
 --
--- Which stored sessions to merge: let t be the earliest start among the person's new segments.
--- A stored session that ended before t - 30 min has no new event within 30 minutes after it
--- (all are at or after t) nor in its span nor before it; the gap after it, in stored sessions
--- more than 30 minutes, is still more than 30 minutes. So it is a session of all the facts,
--- unchanged, and it is separated from everything after it. The candidates are therefore the
--- person's stored sessions with ended_at >= t - 30 min: delete them, merge them with the new
--- segments, insert the result. The first and last event and the account of a merged session
--- are the least/greatest (at, event_id) over its segments' own; counts add up.
+-- Which stored sessions to merge: let t be the earliest start among the person's new segments
+-- (the batch's sessions and the moved ones). A stored session that ended before t - 30 min
+-- has no new event in its span, before it, or within 30 minutes after it (all are at or after
+-- t), and the gap after it, more than 30 minutes among stored sessions, stays so. So it is a
+-- session of all the facts, unchanged. The candidates are the person's stored sessions with
+-- ended_at >= t - 30 min; they and the new segments are more than 30 minutes from the other
+-- stored sessions (those end before t - 30 min, and stored sessions are more than 30 minutes
+-- apart), so the walk above over them gives the person's sessions from there on: delete the
+-- candidates, insert the groups. The first and last event and the account of a group are the
+-- least/greatest (at, event_id) over its segments' own; counts add up. A person with no
+-- candidate and no moved session (most persons of a batch: their previous event was more than
+-- 30 minutes before) keeps the batch's sessions as they are.
 --
--- Cost: one sort of the batch's events together with the candidates (for most persons none or
--- one: the sessions of the last 30 minutes before the batch's first event of that person) and
--- one index lookup per person of the batch. Moves cost the moved sessions; rebuilt persons
--- (rare) are recomputed from their facts.
+-- Cost: one sort of the batch's events (the windows), a grouping of the events that are not
+-- a session on their own, one index range of (person, ended_at) per person of the batch, and
+-- the insert of the new sessions; the walk sorts only the segments of the persons that merge.
+-- Moves cost the moved sessions; rebuilt persons (rare) are recomputed from their facts.
 CREATE FUNCTION warehouse.sessions_batch() RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -158,38 +163,84 @@ BEGIN
     -- 2. Rebuilds.
     PERFORM warehouse.sessions_rebuild(ARRAY(SELECT r.person FROM rebuilt_persons r));
 
-    -- 3. The batch's events (one-event segments) and the moved sessions, merged with the
-    --    candidates (see above).
-    WITH segments AS MATERIALIZED (
-        SELECT g.person, g.ended_at, g.started_at, g.account_at, g.last_event_id, g.first_event_id,
-               g.account_event_id, g.event_count, g.account_id, g.first_event_type, g.last_event_type
-        FROM session_segments g
-        UNION ALL
-        SELECT b.person COLLATE "C", b.occurred_at, b.occurred_at,
-               CASE WHEN b.account_id IS NOT NULL THEN b.occurred_at END,
-               b.event_id, b.event_id,
-               CASE WHEN b.account_id IS NOT NULL THEN b.event_id END,
-               1, coalesce(b.account_id, '') COLLATE "C", b.event_type COLLATE "C", b.event_type COLLATE "C"
+    -- 3. The batch's events, first as sessions of their own (V10's windows over the batch
+    --    alone: one sort; a one-event session, most of them, needs no grouping), then merged
+    --    with the moved sessions and the candidates (see above) for the persons that have any;
+    --    the other persons' batch sessions are final as they are.
+    WITH ordered AS (
+        SELECT b.person COLLATE "C" AS person, b.event_id, b.occurred_at, b.event_type COLLATE "C" AS event_type,
+               b.account_id COLLATE "C" AS account_id,
+               CASE WHEN b.occurred_at - lag(b.occurred_at) OVER w <= interval '30 minutes'
+                    THEN 0 ELSE 1 END                                                        AS starts_session,
+               NOT coalesce(lead(b.occurred_at) OVER w - b.occurred_at <= interval '30 minutes', false) AS ends_session,
+               row_number() OVER w                                                           AS n
         FROM batch_events b
         WHERE NOT EXISTS (SELECT FROM rebuilt_persons r WHERE r.person = b.person)
+        WINDOW w AS (PARTITION BY b.person ORDER BY b.occurred_at, b.event_id)
+    ), numbered AS MATERIALIZED (
+        SELECT o.*,
+               sum(o.starts_session) OVER (PARTITION BY o.person ORDER BY o.occurred_at, o.event_id
+                                           ROWS UNBOUNDED PRECEDING) AS session_number
+        FROM ordered o
+    ), batch_sessions AS MATERIALIZED (
+        SELECT n.person, n.occurred_at AS ended_at, n.occurred_at AS started_at,
+               CASE WHEN n.account_id IS NOT NULL THEN n.occurred_at END AS account_at,
+               n.event_id AS last_event_id, n.event_id AS first_event_id,
+               CASE WHEN n.account_id IS NOT NULL THEN n.event_id END AS account_event_id,
+               1::bigint AS event_count, coalesce(n.account_id, '') AS account_id,
+               n.event_type AS first_event_type, n.event_type AS last_event_type
+        FROM numbered n
+        WHERE n.starts_session = 1 AND n.ends_session
+        UNION ALL
+        -- the account: that of the least place in the batch's order among the events with one,
+        -- as a zero-padded place, the event_id (36 characters) and the account id
+        SELECT a.person, a.ended_at, a.started_at, a.account_at, a.last_event_id, a.first_event_id,
+               substr(a.account, 21, 36)::uuid, a.event_count, coalesce(substr(a.account, 57), ''),
+               a.first_event_type, a.last_event_type
+        FROM (SELECT n.person,
+                     max(n.occurred_at)                                                   AS ended_at,
+                     min(n.occurred_at)                                                   AS started_at,
+                     min(n.occurred_at) FILTER (WHERE n.account_id IS NOT NULL)           AS account_at,
+                     max(n.event_id::text) FILTER (WHERE n.ends_session)::uuid            AS last_event_id,
+                     max(n.event_id::text) FILTER (WHERE n.starts_session = 1)::uuid      AS first_event_id,
+                     min(lpad(n.n::text, 20, '0') || n.event_id::text || n.account_id)
+                         FILTER (WHERE n.account_id IS NOT NULL)                          AS account,
+                     count(*)                                                             AS event_count,
+                     max(n.event_type) FILTER (WHERE n.starts_session = 1)                AS first_event_type,
+                     max(n.event_type) FILTER (WHERE n.ends_session)                      AS last_event_type
+              FROM numbered n
+              WHERE NOT (n.starts_session = 1 AND n.ends_session)
+              GROUP BY n.person, n.session_number) a
     ), touched AS (
         SELECT person, min(started_at) - interval '30 minutes' AS since
-        FROM segments
+        FROM (SELECT person, started_at FROM session_segments
+              UNION ALL
+              SELECT person, started_at FROM batch_sessions) n
         GROUP BY person
-    ), candidates AS (
+    ), candidates AS MATERIALIZED (
         DELETE FROM warehouse.sessions s
         USING touched t
         WHERE s.person = t.person AND s.ended_at >= t.since
         RETURNING s.person, s.ended_at, s.started_at, s.account_at, s.last_event_id, s.first_event_id,
                   s.account_event_id, s.event_count, s.account_id, s.first_event_type, s.last_event_type
+    ), merging AS (        -- the persons whose batch sessions meet stored or moved ones
+        SELECT person FROM candidates
+        UNION
+        SELECT person FROM session_segments
     ), walked AS (
         SELECT a.*,
                CASE WHEN a.started_at - max(a.ended_at) OVER (PARTITION BY a.person ORDER BY a.started_at, a.first_event_id
                                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
                          <= interval '30 minutes'
                     THEN 0 ELSE 1 END AS starts_session
-        FROM (SELECT * FROM segments UNION ALL SELECT * FROM candidates) a
-    ), numbered AS (
+        FROM (SELECT g.person, g.ended_at, g.started_at, g.account_at, g.last_event_id, g.first_event_id,
+                     g.account_event_id, g.event_count, g.account_id, g.first_event_type, g.last_event_type
+              FROM session_segments g
+              UNION ALL
+              SELECT * FROM batch_sessions b WHERE b.person IN (SELECT person FROM merging)
+              UNION ALL
+              SELECT * FROM candidates) a
+    ), numbered_segments AS (
         SELECT w.*,
                sum(w.starts_session) OVER (PARTITION BY w.person ORDER BY w.started_at, w.first_event_id
                                            ROWS UNBOUNDED PRECEDING) AS session_number
@@ -202,12 +253,18 @@ BEGIN
                (min(ARRAY[ROW(n.account_at, n.account_event_id, n.account_id)::warehouse.session_mark])
                     FILTER (WHERE n.account_at IS NOT NULL))[1]                                            AS account,
                sum(n.event_count)::bigint AS event_count
-        FROM numbered n
+        FROM numbered_segments n
         GROUP BY n.person, n.session_number
     )
     INSERT INTO warehouse.sessions (person, ended_at, started_at, account_at, last_event_id, first_event_id,
                                     account_event_id, event_count, session_id, account_id,
                                     first_event_type, last_event_type)
+    SELECT b.person, b.ended_at, b.started_at, b.account_at, b.last_event_id, b.first_event_id,
+           b.account_event_id, b.event_count, md5(b.person || '/' || b.first_event_id::text),
+           b.account_id, b.first_event_type, b.last_event_type
+    FROM batch_sessions b
+    WHERE b.person NOT IN (SELECT person FROM merging)
+    UNION ALL
     SELECT m.person, (m.last).at, (m.first).at, (m.account).at, (m.last).event_id, (m.first).event_id,
            (m.account).event_id, m.event_count,
            md5(m.person || '/' || (m.first).event_id::text),
