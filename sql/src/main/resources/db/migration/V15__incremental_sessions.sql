@@ -341,7 +341,11 @@ $fn$;
 REVOKE EXECUTE ON FUNCTION warehouse.sessions_rebuild(text[]), warehouse.sessions_batch(),
     warehouse.sessions_forget(text[]), warehouse.sessions_expire(timestamptz) FROM PUBLIC;
 
--- Backfill: the sessions of the facts already loaded.
+-- Backfill: the sessions of the facts already loaded (once; the pipeline keeps them from now on),
+-- with the memory of a batch (V11) so that its sorts stay in memory (SET LOCAL: this
+-- migration's transaction only).
+SET LOCAL work_mem = '512MB';
+SET LOCAL jit = off;
 SELECT warehouse.sessions_rebuild(NULL);
 ANALYZE warehouse.sessions;
 
