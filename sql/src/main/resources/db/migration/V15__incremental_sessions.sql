@@ -83,18 +83,141 @@ SELECT g.person, g.ended_at, g.started_at, (g.account).at AS account_at,
        g.first_event_type, g.last_event_type
 FROM grouped g;
 
--- Recomputes the sessions of these persons from the facts (NULL: of everybody).
-CREATE FUNCTION warehouse.sessions_rebuild(persons text[]) RETURNS void
+-- Per UTC day of session start, the two summaries the sessions dashboard reads (V12's
+-- mv_session_days and mv_session_event_types, same columns and rows), kept with the sessions:
+-- whatever changes sessions recomputes the days whose sessions it deleted or inserted, from
+-- those days' sessions (a range of the started_at index each), so that the views copy ~180 rows
+-- instead of aggregating every session at each refresh. The median and p90 need every duration
+-- of the day, hence a recompute of the day rather than a delta.
+CREATE TABLE warehouse.session_days (
+    day              date PRIMARY KEY,
+    sessions         bigint NOT NULL,
+    persons          bigint NOT NULL,
+    events           bigint NOT NULL,
+    total_seconds    double precision NOT NULL,
+    median_seconds   double precision NOT NULL,
+    p90_seconds      double precision NOT NULL,
+    single_moment    bigint NOT NULL,
+    under_1m         bigint NOT NULL,
+    from_1m_to_5m    bigint NOT NULL,
+    from_5m_to_15m   bigint NOT NULL,
+    from_15m_to_30m  bigint NOT NULL,
+    from_30m_to_1h   bigint NOT NULL,
+    over_1h          bigint NOT NULL
+);
+COMMENT ON TABLE warehouse.session_days IS
+    'analytics.mv_session_days kept by the pipeline: one row per UTC day of session start (warehouse.session_days_recompute).';
+
+CREATE TABLE warehouse.session_event_types (
+    day         date NOT NULL,
+    event_type  text COLLATE "C" NOT NULL,
+    entries     bigint NOT NULL,
+    exits       bigint NOT NULL,
+    PRIMARY KEY (day, event_type)
+);
+COMMENT ON TABLE warehouse.session_event_types IS
+    'analytics.mv_session_event_types kept by the pipeline: per UTC day of session start and event type, sessions that began and ended with it.';
+
+-- Recomputes these days (NULL: every day) from warehouse.sessions.
+CREATE FUNCTION warehouse.session_days_recompute(days date[]) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
+    IF days IS NULL THEN
+        DELETE FROM warehouse.session_days;
+        DELETE FROM warehouse.session_event_types;
+        INSERT INTO warehouse.session_days
+        SELECT (s.started_at AT TIME ZONE 'UTC')::date AS day,
+               count(*)                                                            AS sessions,
+               count(DISTINCT s.person)                                            AS persons,
+               sum(s.event_count)::bigint                                          AS events,
+               sum(s.duration_seconds)                                             AS total_seconds,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY s.duration_seconds)     AS median_seconds,
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY s.duration_seconds)     AS p90_seconds,
+               count(*) FILTER (WHERE s.duration_seconds = 0)                      AS single_moment,
+               count(*) FILTER (WHERE s.duration_seconds > 0 AND s.duration_seconds < 60)       AS under_1m,
+               count(*) FILTER (WHERE s.duration_seconds >= 60 AND s.duration_seconds < 300)    AS from_1m_to_5m,
+               count(*) FILTER (WHERE s.duration_seconds >= 300 AND s.duration_seconds < 900)   AS from_5m_to_15m,
+               count(*) FILTER (WHERE s.duration_seconds >= 900 AND s.duration_seconds < 1800)  AS from_15m_to_30m,
+               count(*) FILTER (WHERE s.duration_seconds >= 1800 AND s.duration_seconds < 3600) AS from_30m_to_1h,
+               count(*) FILTER (WHERE s.duration_seconds >= 3600)                  AS over_1h
+        FROM (SELECT x.person, x.started_at, x.event_count,
+                     extract(epoch FROM x.ended_at - x.started_at)::double precision AS duration_seconds
+              FROM warehouse.sessions x) s
+        GROUP BY 1;
+        INSERT INTO warehouse.session_event_types
+        SELECT day, event_type, sum(entries)::bigint AS entries, sum(exits)::bigint AS exits
+        FROM (SELECT (x.started_at AT TIME ZONE 'UTC')::date AS day, x.first_event_type AS event_type, 1 AS entries, 0 AS exits
+              FROM warehouse.sessions x
+              UNION ALL
+              SELECT (x.started_at AT TIME ZONE 'UTC')::date, x.last_event_type, 0, 1
+              FROM warehouse.sessions x) t
+        GROUP BY day, event_type;
+    ELSIF cardinality(days) > 0 THEN
+        days := ARRAY(SELECT DISTINCT d FROM unnest(days) AS d WHERE d IS NOT NULL);
+        DELETE FROM warehouse.session_days t WHERE t.day = ANY (days);
+        DELETE FROM warehouse.session_event_types t WHERE t.day = ANY (days);
+        INSERT INTO warehouse.session_days
+        SELECT (s.started_at AT TIME ZONE 'UTC')::date AS day,
+               count(*)                                                            AS sessions,
+               count(DISTINCT s.person)                                            AS persons,
+               sum(s.event_count)::bigint                                          AS events,
+               sum(s.duration_seconds)                                             AS total_seconds,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY s.duration_seconds)     AS median_seconds,
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY s.duration_seconds)     AS p90_seconds,
+               count(*) FILTER (WHERE s.duration_seconds = 0)                      AS single_moment,
+               count(*) FILTER (WHERE s.duration_seconds > 0 AND s.duration_seconds < 60)       AS under_1m,
+               count(*) FILTER (WHERE s.duration_seconds >= 60 AND s.duration_seconds < 300)    AS from_1m_to_5m,
+               count(*) FILTER (WHERE s.duration_seconds >= 300 AND s.duration_seconds < 900)   AS from_5m_to_15m,
+               count(*) FILTER (WHERE s.duration_seconds >= 900 AND s.duration_seconds < 1800)  AS from_15m_to_30m,
+               count(*) FILTER (WHERE s.duration_seconds >= 1800 AND s.duration_seconds < 3600) AS from_30m_to_1h,
+               count(*) FILTER (WHERE s.duration_seconds >= 3600)                  AS over_1h
+        FROM (SELECT x.person, x.started_at, x.event_count,
+                     extract(epoch FROM x.ended_at - x.started_at)::double precision AS duration_seconds
+              FROM unnest(days) AS d (day)
+              JOIN warehouse.sessions x ON x.started_at >= d.day::timestamp AT TIME ZONE 'UTC'
+                                       AND x.started_at < (d.day + 1)::timestamp AT TIME ZONE 'UTC') s
+        GROUP BY 1;
+        INSERT INTO warehouse.session_event_types
+        SELECT day, event_type, sum(entries)::bigint AS entries, sum(exits)::bigint AS exits
+        FROM (SELECT (x.started_at AT TIME ZONE 'UTC')::date AS day, x.first_event_type AS event_type, 1 AS entries, 0 AS exits
+              FROM unnest(days) AS d (day)
+              JOIN warehouse.sessions x ON x.started_at >= d.day::timestamp AT TIME ZONE 'UTC'
+                                       AND x.started_at < (d.day + 1)::timestamp AT TIME ZONE 'UTC'
+              UNION ALL
+              SELECT (x.started_at AT TIME ZONE 'UTC')::date, x.last_event_type, 0, 1
+              FROM unnest(days) AS d (day)
+              JOIN warehouse.sessions x ON x.started_at >= d.day::timestamp AT TIME ZONE 'UTC'
+                                       AND x.started_at < (d.day + 1)::timestamp AT TIME ZONE 'UTC') t
+        GROUP BY day, event_type;
+    END IF;
+END
+$fn$;
+
+-- Recomputes the sessions of these persons from the facts (NULL: of everybody), and the days
+-- they touch.
+CREATE FUNCTION warehouse.sessions_rebuild(persons text[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    gone_days date[];
+    made_days date[];
+BEGIN
     IF persons IS NULL THEN
         DELETE FROM warehouse.sessions;
         INSERT INTO warehouse.sessions SELECT * FROM warehouse.sessions_from_facts;
+        PERFORM warehouse.session_days_recompute(NULL);
     ELSIF cardinality(persons) > 0 THEN
-        DELETE FROM warehouse.sessions s WHERE s.person = ANY (persons);
-        INSERT INTO warehouse.sessions SELECT * FROM warehouse.sessions_from_facts f WHERE f.person = ANY (persons);
+        WITH gone AS (DELETE FROM warehouse.sessions s WHERE s.person = ANY (persons) RETURNING s.started_at)
+        SELECT array_agg(DISTINCT (g.started_at AT TIME ZONE 'UTC')::date) INTO gone_days FROM gone g;
+        WITH made AS (
+            INSERT INTO warehouse.sessions SELECT * FROM warehouse.sessions_from_facts f WHERE f.person = ANY (persons)
+            RETURNING started_at
+        )
+        SELECT array_agg(DISTINCT (m.started_at AT TIME ZONE 'UTC')::date) INTO made_days FROM made m;
+        PERFORM warehouse.session_days_recompute(coalesce(gone_days, '{}') || coalesce(made_days, '{}'));
     END IF;
 END
 $fn$;
@@ -145,6 +268,9 @@ CREATE FUNCTION warehouse.sessions_batch() RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    moved_days date[];
+    batch_days date[];
 BEGIN
     -- 1. Moves: the sessions of each old person become segments of the new person (kept aside
     --    until the batch's events join them; a new person who is rebuilt below gets them from
@@ -158,7 +284,9 @@ BEGIN
                   s.last_event_id, s.first_event_id, s.account_event_id, s.event_count,
                   s.account_id, s.first_event_type, s.last_event_type
     )
-    SELECT * FROM moved m WHERE NOT EXISTS (SELECT FROM rebuilt_persons r WHERE r.person = m.person);
+    SELECT * FROM moved;
+    SELECT array_agg(DISTINCT (g.started_at AT TIME ZONE 'UTC')::date) INTO moved_days FROM session_segments g;
+    DELETE FROM session_segments g USING rebuilt_persons r WHERE g.person = r.person;
 
     -- 2. Rebuilds.
     PERFORM warehouse.sessions_rebuild(ARRAY(SELECT r.person FROM rebuilt_persons r));
@@ -255,32 +383,44 @@ BEGIN
                sum(n.event_count)::bigint AS event_count
         FROM numbered_segments n
         GROUP BY n.person, n.session_number
+    ), inserted AS (
+        INSERT INTO warehouse.sessions (person, ended_at, started_at, account_at, last_event_id, first_event_id,
+                                        account_event_id, event_count, session_id, account_id,
+                                        first_event_type, last_event_type)
+        SELECT b.person, b.ended_at, b.started_at, b.account_at, b.last_event_id, b.first_event_id,
+               b.account_event_id, b.event_count, md5(b.person || '/' || b.first_event_id::text),
+               b.account_id, b.first_event_type, b.last_event_type
+        FROM batch_sessions b
+        WHERE b.person NOT IN (SELECT person FROM merging)
+        UNION ALL
+        SELECT m.person, (m.last).at, (m.first).at, (m.account).at, (m.last).event_id, (m.first).event_id,
+               (m.account).event_id, m.event_count,
+               md5(m.person || '/' || (m.first).event_id::text),
+               coalesce((m.account).value, ''), (m.first).value, (m.last).value
+        FROM merged m
+        RETURNING started_at
     )
-    INSERT INTO warehouse.sessions (person, ended_at, started_at, account_at, last_event_id, first_event_id,
-                                    account_event_id, event_count, session_id, account_id,
-                                    first_event_type, last_event_type)
-    SELECT b.person, b.ended_at, b.started_at, b.account_at, b.last_event_id, b.first_event_id,
-           b.account_event_id, b.event_count, md5(b.person || '/' || b.first_event_id::text),
-           b.account_id, b.first_event_type, b.last_event_type
-    FROM batch_sessions b
-    WHERE b.person NOT IN (SELECT person FROM merging)
-    UNION ALL
-    SELECT m.person, (m.last).at, (m.first).at, (m.account).at, (m.last).event_id, (m.first).event_id,
-           (m.account).event_id, m.event_count,
-           md5(m.person || '/' || (m.first).event_id::text),
-           coalesce((m.account).value, ''), (m.first).value, (m.last).value
-    FROM merged m;
+    -- the days whose sessions changed: those of the sessions deleted and inserted
+    SELECT array_agg(DISTINCT (x.started_at AT TIME ZONE 'UTC')::date) INTO batch_days
+    FROM (SELECT started_at FROM inserted UNION ALL SELECT started_at FROM candidates) x;
 
+    PERFORM warehouse.session_days_recompute(coalesce(moved_days, '{}') || coalesce(batch_days, '{}'));
     DROP TABLE session_segments;
 END
 $fn$;
 
 -- forget_person, after the facts are gone: the persons' sessions go too.
 CREATE FUNCTION warehouse.sessions_forget(persons text[]) RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $fn$
-    DELETE FROM warehouse.sessions s WHERE s.person = ANY (persons);
+DECLARE
+    days date[];
+BEGIN
+    WITH gone AS (DELETE FROM warehouse.sessions s WHERE s.person = ANY (persons) RETURNING s.started_at)
+    SELECT array_agg(DISTINCT (g.started_at AT TIME ZONE 'UTC')::date) INTO days FROM gone g;
+    PERFORM warehouse.session_days_recompute(coalesce(days, '{}'));
+END
 $fn$;
 
 -- Event retention dropped every fact with occurred_at < before. A session that ended before it
@@ -293,21 +433,38 @@ CREATE FUNCTION warehouse.sessions_expire(before timestamptz) RETURNS void
 AS $fn$
 DECLARE
     straddling text[];
+    days date[];
 BEGIN
     straddling := ARRAY(SELECT DISTINCT s.person FROM warehouse.sessions s
                         WHERE s.started_at < before AND s.ended_at >= before);
-    DELETE FROM warehouse.sessions s WHERE s.started_at < before AND s.ended_at < before;
+    WITH gone AS (DELETE FROM warehouse.sessions s WHERE s.started_at < before AND s.ended_at < before RETURNING s.started_at)
+    SELECT array_agg(DISTINCT (g.started_at AT TIME ZONE 'UTC')::date) INTO days FROM gone g;
+    PERFORM warehouse.session_days_recompute(coalesce(days, '{}'));
     PERFORM warehouse.sessions_rebuild(straddling);
 END
 $fn$;
 
--- The dispatchers of V14, now calling both parts: person-days, then sessions.
+-- The dispatchers of V14 (as there: person-days and daily activity, derive_rebuild under the
+-- pipeline's lock), now with the sessions part last.
 CREATE OR REPLACE FUNCTION warehouse.derive_batch() RETURNS void
     LANGUAGE plpgsql
 AS $fn$
 BEGIN
     PERFORM warehouse.person_days_batch();
+    PERFORM warehouse.daily_activity_batch();
     PERFORM warehouse.sessions_batch();
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION warehouse.derive_rebuild(persons text[]) RETURNS void
+    LANGUAGE plpgsql
+AS $fn$
+BEGIN
+    -- never beside a batch (re-entrant: the pipeline's own session already holds it)
+    PERFORM pg_advisory_xact_lock(hashtext('spectrum.warehouse.run_pipeline'));
+    PERFORM warehouse.person_days_rebuild(persons);
+    PERFORM warehouse.daily_activity_rebuild(persons);
+    PERFORM warehouse.sessions_rebuild(persons);
 END
 $fn$;
 
@@ -316,6 +473,7 @@ CREATE OR REPLACE FUNCTION warehouse.derive_forget(persons text[]) RETURNS void
 AS $fn$
 BEGIN
     PERFORM warehouse.person_days_forget(persons);
+    PERFORM warehouse.daily_activity_forget(persons);
     PERFORM warehouse.sessions_forget(persons);
 END
 $fn$;
@@ -325,20 +483,12 @@ CREATE OR REPLACE FUNCTION warehouse.derive_expire(before timestamptz) RETURNS v
 AS $fn$
 BEGIN
     PERFORM warehouse.person_days_expire(before);
+    PERFORM warehouse.daily_activity_expire(before);
     PERFORM warehouse.sessions_expire(before);
 END
 $fn$;
 
-CREATE OR REPLACE FUNCTION warehouse.derive_rebuild(persons text[]) RETURNS void
-    LANGUAGE plpgsql
-AS $fn$
-BEGIN
-    PERFORM warehouse.person_days_rebuild(persons);
-    PERFORM warehouse.sessions_rebuild(persons);
-END
-$fn$;
-
-REVOKE EXECUTE ON FUNCTION warehouse.sessions_rebuild(text[]), warehouse.sessions_batch(),
+REVOKE EXECUTE ON FUNCTION warehouse.session_days_recompute(date[]), warehouse.sessions_rebuild(text[]), warehouse.sessions_batch(),
     warehouse.sessions_forget(text[]), warehouse.sessions_expire(timestamptz) FROM PUBLIC;
 
 -- Backfill: the sessions of the facts already loaded (once; the pipeline keeps them from now on),
@@ -367,42 +517,21 @@ COMMENT ON MATERIALIZED VIEW analytics.mv_sessions IS
     'One row per session (docs/pipeline.md): a person''s events in order, a new session after a gap of more than 30 minutes. A copy of warehouse.sessions.';
 
 -- Sessions per UTC day of their start: what the sessions dashboard shows, so that no panel
--- reads one row per session (as in V12).
+-- reads one row per session (V12's definition, kept in warehouse.session_days).
 CREATE MATERIALIZED VIEW analytics.mv_session_days AS
-SELECT d.day,
-       count(*)                                                            AS sessions,
-       count(DISTINCT d.person)                                            AS persons,
-       sum(d.event_count)::bigint                                          AS events,
-       sum(d.duration_seconds)                                             AS total_seconds,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY d.duration_seconds)     AS median_seconds,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY d.duration_seconds)     AS p90_seconds,
-       count(*) FILTER (WHERE d.duration_seconds = 0)                      AS single_moment,
-       count(*) FILTER (WHERE d.duration_seconds > 0 AND d.duration_seconds < 60)       AS under_1m,
-       count(*) FILTER (WHERE d.duration_seconds >= 60 AND d.duration_seconds < 300)    AS from_1m_to_5m,
-       count(*) FILTER (WHERE d.duration_seconds >= 300 AND d.duration_seconds < 900)   AS from_5m_to_15m,
-       count(*) FILTER (WHERE d.duration_seconds >= 900 AND d.duration_seconds < 1800)  AS from_15m_to_30m,
-       count(*) FILTER (WHERE d.duration_seconds >= 1800 AND d.duration_seconds < 3600) AS from_30m_to_1h,
-       count(*) FILTER (WHERE d.duration_seconds >= 3600)                  AS over_1h
-FROM (SELECT (s.started_at AT TIME ZONE 'UTC')::date AS day, s.person, s.event_count,
-             extract(epoch FROM s.ended_at - s.started_at)::double precision AS duration_seconds
-      FROM warehouse.sessions s) d
-GROUP BY d.day;
+SELECT day, sessions, persons, events, total_seconds, median_seconds, p90_seconds, single_moment,
+       under_1m, from_1m_to_5m, from_5m_to_15m, from_15m_to_30m, from_30m_to_1h, over_1h
+FROM warehouse.session_days;
 
 CREATE UNIQUE INDEX mv_session_days_key ON analytics.mv_session_days (day);
 COMMENT ON MATERIALIZED VIEW analytics.mv_session_days IS
     'One row per UTC day of session start: sessions, distinct persons with a session, events in them, median and p90 duration, sessions per duration bucket.';
 
--- Entry and exit event types of sessions, per UTC day of the session's start.
+-- Entry and exit event types of sessions, per UTC day of the session's start (V12's
+-- definition, kept in warehouse.session_event_types).
 CREATE MATERIALIZED VIEW analytics.mv_session_event_types AS
-SELECT day, event_type, sum(entries)::bigint AS entries, sum(exits)::bigint AS exits
-FROM (
-    SELECT (started_at AT TIME ZONE 'UTC')::date AS day, first_event_type AS event_type, 1 AS entries, 0 AS exits
-    FROM warehouse.sessions
-    UNION ALL
-    SELECT (started_at AT TIME ZONE 'UTC')::date, last_event_type, 0, 1
-    FROM warehouse.sessions
-) x
-GROUP BY day, event_type;
+SELECT day, event_type, entries, exits
+FROM warehouse.session_event_types;
 
 CREATE UNIQUE INDEX mv_session_event_types_key ON analytics.mv_session_event_types (day, event_type);
 COMMENT ON MATERIALIZED VIEW analytics.mv_session_event_types IS
