@@ -3,7 +3,8 @@
 -- keeps one row per session in warehouse.sessions, in the same transaction as each batch
 -- (warehouse.derive_batch, V14), from that batch's events alone: no fact is read again.
 -- analytics.mv_sessions stays a materialized view with its unique index, now a copy of that
--- table; mv_session_days and mv_session_event_types (V12) read the table too.
+-- table; the per-day summaries mv_session_days and mv_session_event_types (V12) are kept too
+-- (warehouse.session_days, warehouse.session_event_types) and the views copy them.
 --
 -- The semantics are unchanged (docs/pipeline.md, "The views"): per person, events in order
 -- (occurred_at, event_id); a session starts at the person's first event and at every event more
@@ -499,7 +500,7 @@ SET LOCAL jit = off;
 SELECT warehouse.sessions_rebuild(NULL);
 ANALYZE warehouse.sessions;
 
--- The views, now read from warehouse.sessions. mv_sessions keeps its columns, its unique index
+-- The views, now copies of the tables above. mv_sessions keeps its columns, its unique index
 -- (so it is refreshed CONCURRENTLY like every other view) and its index on started_at.
 DROP MATERIALIZED VIEW analytics.mv_session_event_types;
 DROP MATERIALIZED VIEW analytics.mv_session_days;
@@ -541,6 +542,7 @@ COMMENT ON MATERIALIZED VIEW analytics.mv_session_event_types IS
 GRANT SELECT ON analytics.mv_sessions, analytics.mv_session_days, analytics.mv_session_event_types TO spectrum_reader;
 
 -- warehouse.refresh_standard_views() (V12) refreshes mv_sessions before mv_session_days and
--- mv_session_event_types; the two no longer read it, so any order is valid, and it stays as it is.
+-- mv_session_event_types; the two no longer read it (all three copy tables kept in the same
+-- transactions), so any order is valid, and it stays as it is.
 
 RESET ROLE;

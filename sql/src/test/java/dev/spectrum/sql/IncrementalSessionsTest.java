@@ -96,7 +96,8 @@ class IncrementalSessionsTest {
     @BeforeEach
     void empty() throws SQLException {
         db.execute("TRUNCATE staging.raw_events, warehouse.fact_events, warehouse.loaded_events, warehouse.dim_users,"
-                        + " warehouse.identity_links, warehouse.person_days, warehouse.sessions",
+                        + " warehouse.identity_links, warehouse.person_days, warehouse.sessions, warehouse.session_days,"
+                        + " warehouse.session_event_types",
                 "UPDATE warehouse.pipeline_state SET loaded_through = 0",
                 "SELECT warehouse.set_setting('event_retention', 'off')");
     }
