@@ -501,7 +501,7 @@ SELECT warehouse.sessions_rebuild(NULL);
 ANALYZE warehouse.sessions;
 
 -- The views, now copies of the tables above. mv_sessions keeps its columns, its unique index
--- (so it is refreshed CONCURRENTLY like every other view) and its index on started_at.
+-- and its index on started_at (refreshed plainly: see refresh_view below).
 DROP MATERIALIZED VIEW analytics.mv_session_event_types;
 DROP MATERIALIZED VIEW analytics.mv_session_days;
 DROP MATERIALIZED VIEW analytics.mv_sessions;
@@ -544,5 +544,44 @@ GRANT SELECT ON analytics.mv_sessions, analytics.mv_session_days, analytics.mv_s
 -- warehouse.refresh_standard_views() (V12) refreshes mv_sessions before mv_session_days and
 -- mv_session_event_types; the two no longer read it (all three copy tables kept in the same
 -- transactions), so any order is valid, and it stays as it is.
+
+-- mv_sessions is refreshed plainly, not CONCURRENTLY. It holds about one row per event (10M
+-- at 10M events), and a concurrent refresh first checks the new rows for duplicates by sorting
+-- all of them by their whole-row image, then compares them with the old rows: 30 s at 1M, n log n
+-- beyond, more than the whole 5-minute schedule at 10M. A plain refresh writes the copy and its
+-- two indexes: 3 s at 1M. Readers of mv_sessions wait for it meanwhile. No dashboard panel reads
+-- it (they read the per-day copies, refreshed CONCURRENTLY), and warehouse.sessions itself is
+-- always current. Every other view is refreshed CONCURRENTLY as before (V14's refresh_view,
+-- with this one case added).
+CREATE OR REPLACE FUNCTION warehouse.refresh_view(view_name text) RETURNS timestamptz
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    matview name;
+    refreshed timestamptz;
+BEGIN
+    SELECT m.matviewname INTO matview
+    FROM pg_matviews m
+    WHERE m.schemaname = 'analytics'
+      AND m.matviewname = regexp_replace(view_name, '^analytics\.', '');
+    IF matview IS NULL THEN
+        RAISE EXCEPTION 'no materialized view analytics.% to refresh', view_name
+            USING ERRCODE = 'undefined_table';
+    END IF;
+    IF matview IN ('mv_active_persons', 'mv_lifecycle')
+       AND pg_try_advisory_xact_lock(hashtext('spectrum.warehouse.run_pipeline')) THEN
+        PERFORM warehouse.person_cells_catch_up();
+    END IF;
+    IF matview = 'mv_sessions' THEN
+        REFRESH MATERIALIZED VIEW analytics.mv_sessions;
+    ELSE
+        EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY analytics.%I', matview);
+    END IF;
+    refreshed := clock_timestamp();
+    INSERT INTO analytics.view_refreshes (view_name, refreshed_at) VALUES ('analytics.' || matview, refreshed);
+    RETURN refreshed;
+END
+$fn$;
 
 RESET ROLE;
