@@ -4,6 +4,8 @@
 -- identify events that link anonymous ids to users.
 --
 --   psql -v events=1000000 -f bench/generate.sql      (into staging.raw_events of the current db)
+--   psql -v events=100000 -v seed=0.7 -f bench/generate.sql   (other persons and times: a second increment
+--                                                      that does not repeat the first one's person-days)
 --
 -- Every event_id is distinct (a fresh random UUID).
 \set ON_ERROR_STOP on
@@ -12,7 +14,11 @@
   \set events 1000000
 \endif
 
-SELECT setseed(0.42);
+\if :{?seed}
+\else
+  \set seed 0.42
+\endif
+SELECT setseed(:seed);
 
 INSERT INTO staging.raw_events (event_id, event_type, account_id, user_id, anonymous_id,
                                 occurred_at, received_at, properties, context, source)

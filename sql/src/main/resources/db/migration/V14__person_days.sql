@@ -243,8 +243,10 @@ BEGIN
     IF to_regclass('pg_temp.fresh_persons') IS NOT NULL THEN
         DROP TABLE pg_temp.fresh_persons;
     END IF;
+    -- (Every lookup below walks its rows in person order, so that consecutive lookups land on
+    -- the same pages of the large indexes instead of random ones.)
     CREATE TEMP TABLE fresh_persons ON COMMIT DROP AS
-    SELECT DISTINCT n.person FROM pg_temp.cell_new_days n
+    SELECT n.person FROM (SELECT DISTINCT c.person FROM pg_temp.cell_new_days c ORDER BY 1) n
     WHERE NOT EXISTS (SELECT FROM warehouse.person_days d WHERE d.person = n.person AND d.day <= bound);
     DELETE FROM pg_temp.cell_new_days n USING pg_temp.fresh_persons f WHERE f.person = n.person;
     ANALYZE pg_temp.cell_new_days;
@@ -263,7 +265,7 @@ BEGIN
     SELECT 'day', n.person, n.day FROM pg_temp.cell_new_days n
     UNION ALL
     SELECT DISTINCT g.granularity, n.person, warehouse.period_of(g.granularity, n.day)
-    FROM pg_temp.cell_new_days n
+    FROM (SELECT c.person, c.day FROM pg_temp.cell_new_days c ORDER BY 1, 2) n
     CROSS JOIN (VALUES ('week'), ('month')) AS g (granularity)
     WHERE NOT EXISTS (SELECT FROM warehouse.person_days d
                       WHERE d.person = n.person AND d.day <= bound
@@ -273,9 +275,9 @@ BEGIN
 
     WITH firsts AS (
         SELECT f.person, f.first_day, p.granularity, min(p.period_start) AS first_new
-        FROM (SELECT DISTINCT n.person,
+        FROM (SELECT n.person,
                      (SELECT min(d.day) FROM warehouse.person_days d WHERE d.person = n.person AND d.day <= bound) AS first_day
-              FROM pg_temp.cell_new_days n) f
+              FROM (SELECT DISTINCT c.person FROM pg_temp.cell_new_days c ORDER BY 1) n) f
         JOIN pg_temp.new_periods p ON p.person = f.person
         GROUP BY f.person, f.first_day, p.granularity
     ), sources (granularity, person, period_start, here_before, here_new, previous_before, previous_new) AS (
@@ -296,6 +298,7 @@ BEGIN
                bool_or(previous_before) AS previous_before, bool_or(previous_new) AS previous_new
         FROM sources
         GROUP BY 1, 2, 3
+        ORDER BY person, granularity, period_start
     ), states AS (
         -- the rest looked up by primary key: person_days for the days before, new_periods for
         -- the new ones
@@ -333,13 +336,15 @@ BEGIN
 
     -- Activity: the new days, and the older day right after each (its previous day changes).
     WITH touched AS (
-        SELECT n.person, n.day, false AS old FROM pg_temp.cell_new_days n
-        UNION
-        SELECT n.person, x.day, true
-        FROM pg_temp.cell_new_days n
-        CROSS JOIN LATERAL (SELECT d.day FROM warehouse.person_days d
-                            WHERE d.person = n.person AND d.day > n.day AND d.day <= bound
-                            ORDER BY d.day LIMIT 1) x
+        SELECT * FROM (
+            SELECT n.person, n.day, false AS old FROM pg_temp.cell_new_days n
+            UNION
+            SELECT n.person, x.day, true
+            FROM (SELECT c.person, c.day FROM pg_temp.cell_new_days c ORDER BY 1, 2) n
+            CROSS JOIN LATERAL (SELECT d.day FROM warehouse.person_days d
+                                WHERE d.person = n.person AND d.day > n.day AND d.day <= bound
+                                ORDER BY d.day LIMIT 1) x) u
+        ORDER BY person, day
     ), previous AS (
         SELECT t.day, t.old,
                (SELECT d.day FROM warehouse.person_days d
@@ -497,10 +502,10 @@ BEGIN
     END IF;
     CREATE TEMP TABLE batch_days (person text COLLATE "C", day date, PRIMARY KEY (person, day)) ON COMMIT DROP;
     INSERT INTO pg_temp.batch_days
-    SELECT DISTINCT b.person, (b.occurred_at AT TIME ZONE 'UTC')::date
-    FROM batch_events b
-    WHERE NOT EXISTS (SELECT FROM warehouse.person_days d
-                      WHERE d.person = b.person AND d.day = (b.occurred_at AT TIME ZONE 'UTC')::date);
+    SELECT b.person, b.day
+    FROM (SELECT DISTINCT e.person, (e.occurred_at AT TIME ZONE 'UTC')::date AS day FROM batch_events e ORDER BY 1, 2) b
+    WHERE NOT EXISTS (SELECT FROM warehouse.person_days d WHERE d.person = b.person AND d.day = b.day)
+    ORDER BY 1, 2;
     ANALYZE pg_temp.batch_days;
 
     -- Retention: a person without days yet, or whose first day moves earlier, changes cohort
@@ -511,10 +516,9 @@ BEGIN
     END IF;
     CREATE TEMP TABLE cell_persons (person text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
     CREATE TEMP TABLE batch_firsts ON COMMIT DROP AS
-    SELECT n.person, min(n.day) AS first_new,
+    SELECT n.person, n.first_new,
            (SELECT min(d.day) FROM warehouse.person_days d WHERE d.person = n.person) AS first_day
-    FROM pg_temp.batch_days n
-    GROUP BY n.person;
+    FROM (SELECT b.person, min(b.day) AS first_new FROM pg_temp.batch_days b GROUP BY 1 ORDER BY 1) n;
     INSERT INTO pg_temp.cell_persons
     SELECT f.person FROM pg_temp.batch_firsts f WHERE f.first_day IS NULL OR f.first_new < f.first_day;
     ANALYZE pg_temp.cell_persons;
@@ -548,7 +552,7 @@ BEGIN
         DROP TABLE pg_temp.cell_new_days;
     END IF;
     CREATE TEMP TABLE cell_new_days (person text COLLATE "C", day date, PRIMARY KEY (person, day)) ON COMMIT DROP;
-    INSERT INTO pg_temp.cell_new_days SELECT n.person, n.day FROM pg_temp.batch_days n WHERE n.day <= today;
+    INSERT INTO pg_temp.cell_new_days SELECT n.person, n.day FROM pg_temp.batch_days n WHERE n.day <= today ORDER BY 1, 2;
     IF EXISTS (SELECT FROM pg_temp.cell_new_days) THEN
         PERFORM warehouse.person_cells_delta(today);
     END IF;
@@ -729,7 +733,8 @@ BEGIN
     FROM (SELECT b.person, (b.occurred_at AT TIME ZONE 'UTC')::date AS day, k.event_type_key, count(*) AS events
           FROM batch_events b
           JOIN warehouse.dim_event_types k ON k.event_type = b.event_type
-          GROUP BY 1, 2, 3) c;
+          GROUP BY 1, 2, 3
+          ORDER BY 1, 2, 3) c;
 
     INSERT INTO warehouse.person_day_events AS t (person, day, event_type_key, events)
     SELECT n.person, n.day, n.event_type_key, n.events FROM pg_temp.batch_day_events n ORDER BY 1, 2, 3
