@@ -28,10 +28,28 @@ public final class TcpProxy implements AutoCloseable {
 
     public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
-        try (var probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            this.port = probe.getLocalPort();
-        }
+        this.port = freePortOutsideTheEphemeralRange();
         start();
+    }
+
+    /**
+     * A free loopback port below Linux's ephemeral range (32768-60999). A port the kernel handed
+     * out could, once the proxy stops, be taken as the source port of some other outgoing
+     * connection (a JDBC client's, on a busy machine), and the restart would find it in use.
+     */
+    private static int freePortOutsideTheEphemeralRange() throws IOException {
+        var random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int candidate = 20000 + random.nextInt(12000);
+            try (var probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), candidate));
+                return candidate;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free loopback port between 20000 and 32000 for the test proxy");
     }
 
     public int port() {
