@@ -1004,6 +1004,16 @@ END
 $fn$;
 
 REVOKE EXECUTE ON FUNCTION warehouse.load_batch(bigint, bigint) FROM PUBLIC;
+-- The derived tables change only through the pipeline's own role (as load_batch).
+REVOKE EXECUTE ON FUNCTION warehouse.retention_cells_apply(integer), warehouse.lifecycle_cells_apply(integer, date),
+    warehouse.activity_cells_apply(integer, date), warehouse.person_cells_apply(integer), warehouse.cell_persons_are(text[]),
+    warehouse.person_cells_delta(date), warehouse.person_cells_catch_up(), warehouse.person_cells_rebuild_all(date),
+    warehouse.person_days_recompute(text[]), warehouse.person_days_rebuild(text[]), warehouse.person_days_batch(),
+    warehouse.person_days_forget(text[]), warehouse.person_days_expire(timestamptz), warehouse.daily_activity_apply(integer),
+    warehouse.activity_persons_are(text[]), warehouse.person_day_events_recompute(text[]), warehouse.daily_activity_rebuild(text[]),
+    warehouse.daily_activity_batch(), warehouse.daily_activity_forget(text[]), warehouse.daily_activity_expire(timestamptz),
+    warehouse.derive_batch(), warehouse.derive_rebuild(text[]), warehouse.derive_forget(text[]), warehouse.derive_expire(timestamptz)
+    FROM PUBLIC;
 
 -- 4. Forgetting a person (V13) and event retention (V13), as there, each with its derived
 --    tables' step added.
