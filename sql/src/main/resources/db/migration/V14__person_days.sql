@@ -627,33 +627,19 @@ COMMENT ON TABLE warehouse.person_day_events IS 'One row per person, UTC day and
 COMMENT ON TABLE warehouse.daily_activity_cells IS 'Per UTC day and event type: events, and distinct persons with that event type that day; kept by the pipeline from warehouse.person_day_events.';
 
 SET LOCAL check_function_bodies = off;
--- What the persons of pg_temp.activity_persons add, times sign.
+-- What the persons of pg_temp.cell_persons (warehouse.cell_persons_are) add, times sign.
 CREATE FUNCTION warehouse.daily_activity_apply(sign integer) RETURNS void
     LANGUAGE sql
 AS $fn$
     INSERT INTO warehouse.daily_activity_cells AS c (day, event_type_key, events, persons)
     SELECT t.day, t.event_type_key, sign * sum(t.events), sign * count(*)
-    FROM pg_temp.activity_persons p
+    FROM pg_temp.cell_persons p
     JOIN warehouse.person_day_events t ON t.person = p.person
     GROUP BY 1, 2
     ON CONFLICT (day, event_type_key) DO UPDATE SET events = c.events + excluded.events,
                                                     persons = c.persons + excluded.persons;
 $fn$;
 SET LOCAL check_function_bodies = on;
-
-CREATE FUNCTION warehouse.activity_persons_are(persons text[]) RETURNS void
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-    IF to_regclass('pg_temp.activity_persons') IS NOT NULL THEN
-        DROP TABLE pg_temp.activity_persons;
-    END IF;
-    CREATE TEMP TABLE activity_persons (person text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
-    INSERT INTO pg_temp.activity_persons SELECT DISTINCT p FROM unnest(persons) AS p WHERE p IS NOT NULL;
-    ANALYZE pg_temp.activity_persons;
-END
-$fn$;
 
 -- The rows of the given persons from the facts (no counts).
 CREATE FUNCTION warehouse.person_day_events_recompute(persons text[]) RETURNS void
@@ -691,7 +677,7 @@ BEGIN
         GROUP BY 1, 2;
         ANALYZE warehouse.person_day_events;
     ELSIF cardinality(persons) > 0 THEN
-        PERFORM warehouse.activity_persons_are(persons);
+        PERFORM warehouse.cell_persons_are(persons);
         PERFORM warehouse.daily_activity_apply(-1);
         PERFORM warehouse.person_day_events_recompute(persons);
         PERFORM warehouse.daily_activity_apply(1);
@@ -705,10 +691,10 @@ CREATE FUNCTION warehouse.daily_activity_batch() RETURNS void
 AS $fn$
 BEGIN
     -- persons whose earlier rows change: off in full, changed, back on
-    PERFORM warehouse.activity_persons_are(ARRAY(
+    PERFORM warehouse.cell_persons_are(ARRAY(
         SELECT m.old_person FROM moved_persons m UNION SELECT m.new_person FROM moved_persons m
         UNION SELECT r.person FROM rebuilt_persons r));
-    IF EXISTS (SELECT FROM pg_temp.activity_persons) THEN
+    IF EXISTS (SELECT FROM pg_temp.cell_persons) THEN
         PERFORM warehouse.daily_activity_apply(-1);
         INSERT INTO warehouse.person_day_events AS t (person, day, event_type_key, events)
         SELECT m.new_person, o.day, o.event_type_key, o.events
@@ -755,7 +741,7 @@ CREATE FUNCTION warehouse.daily_activity_forget(persons text[]) RETURNS void
     SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-    PERFORM warehouse.activity_persons_are(persons);
+    PERFORM warehouse.cell_persons_are(persons);
     PERFORM warehouse.daily_activity_apply(-1);
     DELETE FROM warehouse.person_day_events t WHERE t.person = ANY (persons);
 END
@@ -1010,7 +996,7 @@ REVOKE EXECUTE ON FUNCTION warehouse.retention_cells_apply(integer), warehouse.l
     warehouse.person_cells_delta(date), warehouse.person_cells_catch_up(), warehouse.person_cells_rebuild_all(date),
     warehouse.person_days_recompute(text[]), warehouse.person_days_rebuild(text[]), warehouse.person_days_batch(),
     warehouse.person_days_forget(text[]), warehouse.person_days_expire(timestamptz), warehouse.daily_activity_apply(integer),
-    warehouse.activity_persons_are(text[]), warehouse.person_day_events_recompute(text[]), warehouse.daily_activity_rebuild(text[]),
+    warehouse.person_day_events_recompute(text[]), warehouse.daily_activity_rebuild(text[]),
     warehouse.daily_activity_batch(), warehouse.daily_activity_forget(text[]), warehouse.daily_activity_expire(timestamptz),
     warehouse.derive_batch(), warehouse.derive_rebuild(text[]), warehouse.derive_forget(text[]), warehouse.derive_expire(timestamptz)
     FROM PUBLIC;
