@@ -23,11 +23,11 @@ class PersonDaysTest {
     @RegisterExtension
     static final TestDatabase db = TestDatabase.migrated();
 
-    private static final String ORACLE =
+    static final String ORACLE =
             "SELECT DISTINCT person, (occurred_at AT TIME ZONE 'UTC')::date AS day FROM warehouse.event_stream";
 
     /** V12's mv_lifecycle, computed from every event: what the counts must give. */
-    private static final String LIFECYCLE_ORACLE = """
+    static final String LIFECYCLE_ORACLE = """
             WITH bounds AS (SELECT (now() AT TIME ZONE 'UTC')::date AS today),
             person_days AS (
                 SELECT DISTINCT e.person, (e.occurred_at AT TIME ZONE 'UTC')::date AS day FROM warehouse.event_stream e
@@ -62,7 +62,7 @@ class PersonDaysTest {
             LEFT JOIN counted c ON c.granularity = p.granularity AND c.period_start = p.period_start AND c.status = s.status""";
 
     /** mv_active_persons by its definition (data-model): distinct persons per day and per trailing window, by brute force. */
-    private static final String ACTIVE_ORACLE = """
+    static final String ACTIVE_ORACLE = """
             WITH d AS (SELECT DISTINCT person, (occurred_at AT TIME ZONE 'UTC')::date AS day FROM warehouse.event_stream
                        WHERE (occurred_at AT TIME ZONE 'UTC')::date <= (now() AT TIME ZONE 'UTC')::date),
             days AS (SELECT g::date AS day FROM generate_series((SELECT min(day) FROM d), (now() AT TIME ZONE 'UTC')::date, interval '1 day') g)
@@ -73,7 +73,7 @@ class PersonDaysTest {
             FROM days""";
 
     /** V12's mv_daily_activity, from every event. */
-    private static final String DAILY_ACTIVITY_ORACLE = """
+    static final String DAILY_ACTIVITY_ORACLE = """
             SELECT (occurred_at AT TIME ZONE 'UTC')::date AS day, event_type, count(*) AS events, count(DISTINCT person) AS persons
             FROM warehouse.event_stream GROUP BY 1, 2""";
 
