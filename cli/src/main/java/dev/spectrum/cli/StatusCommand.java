@@ -19,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
  * run succeeded (or none ran yet, or one is running), 1 when it failed, 2 when the database
  * cannot be reached.
  */
-@Command(name = "status", description = "Schema version, staging backlog, last pipeline runs, view freshness, definitions,"
+@Command(name = "status", description = "Schema version, staging backlog, derived tables, last pipeline runs, view freshness, definitions,"
         + " retention; exit 0 when the last pipeline run succeeded, 1 when it failed, 2 when the database cannot be reached.")
 final class StatusCommand implements Callable<Integer> {
 
@@ -56,6 +56,12 @@ final class StatusCommand implements Callable<Integer> {
             OffsetDateTime oldest = backlog.getObject(2, OffsetDateTime.class);
             out.printf("  staging backlog  %,d rows not yet loaded%s%n", rows,
                     oldest == null ? "" : ", the oldest received " + age(oldest, now) + " ago");
+            if (one(c, "SELECT to_regprocedure('warehouse.derived_are_stale()') IS NOT NULL").getBoolean(1)) {
+                out.printf("  derived tables   %s%n", one(c, "SELECT warehouse.derived_are_stale()").getBoolean(1)
+                        ? "stale: a bulk load is running or was cut off; its end (or the next pipeline run) rebuilds them,"
+                                + " and until then retention, activity, lifecycle and sessions show the state before it"
+                        : "current");
+            }
 
             out.printf("%nLast pipeline runs%n");
             List<String[]> runs = new ArrayList<>();

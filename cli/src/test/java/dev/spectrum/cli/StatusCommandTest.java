@@ -28,6 +28,7 @@ class StatusCommandTest {
         Result r = status(db.url());
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("schema version   1[0-9]").contains("staging backlog  0 rows not yet loaded")
+                .contains("derived tables   current")
                 .contains("no pipeline run yet").contains("analytics.mv_sessions").contains("never")
                 .contains("Definitions applied\n  none");
     }
@@ -41,7 +42,7 @@ class StatusCommandTest {
                         + " (gen_random_uuid(), 'a', 'u', now(), now() - interval '3 hours', 't'),"
                         + " (gen_random_uuid(), 'b', 'u', now(), now() - interval '90 minutes', 't'),"
                         + " (gen_random_uuid(), 'c', 'u', now(), now() - interval '10 minutes', 't')",
-                "UPDATE warehouse.pipeline_state SET loaded_through = 1",
+                "UPDATE warehouse.pipeline_state SET loaded_through = 1, derived_stale = true",
                 "INSERT INTO analytics.pipeline_runs (started_at, finished_at, raw_from, raw_to, events_loaded, duplicates_skipped, status)"
                         + " VALUES (now() - interval '60 minutes', now() - interval '59 minutes', 1, 1, 1, 0, 'succeeded')",
                 "INSERT INTO analytics.view_refreshes VALUES ('analytics.mv_sessions', now() - interval '2 hours'),"
@@ -52,6 +53,7 @@ class StatusCommandTest {
         Result r = status(db.url());
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.out()).contains("staging backlog  2 rows not yet loaded, the oldest received 90 min ago")
+                .contains("derived tables   stale: a bulk load is running or was cut off")
                 .containsPattern("\\n  2 +5 min ago +0\\.0 s +failed +0 +0 +batch of staging ids 2\\.\\.3 failed")
                 .containsPattern("\\n  1 +60 min ago +60\\.0 s +succeeded +1 +0")
                 .containsPattern("analytics\\.mv_sessions +2 h ago +stale: older than the last load")
@@ -68,7 +70,7 @@ class StatusCommandTest {
                 new PrintWriter(new StringWriter())).execute("apply", "-f", "../examples")).isZero();
         Result r = status(db.url());
         assertThat(r.status()).as(r.out()).isZero();
-        assertThat(r.out()).contains("staging backlog  0 rows not yet loaded")
+        assertThat(r.out()).contains("staging backlog  0 rows not yet loaded").contains("derived tables   current")
                 .containsPattern("Funnel +checkout +analytics\\.funnel_checkout +\\./spectrum apply")
                 .containsPattern("Experiment +new-checkout +analytics\\.experiment_new_checkout");
     }
