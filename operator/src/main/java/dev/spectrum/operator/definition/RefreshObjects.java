@@ -23,6 +23,10 @@ import java.util.Map;
  */
 public final class RefreshObjects {
 
+    /** The ConfigMap's keys: the generated SQL and its SHA-256 (the status's sqlHash). */
+    public static final String SQL_KEY = "view.sql";
+    public static final String SQL_HASH_KEY = "sha256";
+
     private RefreshObjects() {
     }
 
@@ -48,7 +52,7 @@ public final class RefreshObjects {
                 .withLabels(labels(owner, kind))
                 .withOwnerReferences(ownerReference(owner))
                 .endMetadata()
-                .withData(Map.of("view.sql", sql, "sha256", sqlHash))
+                .withData(Map.of(SQL_KEY, sql, SQL_HASH_KEY, sqlHash))
                 .build();
     }
 

@@ -9,8 +9,12 @@ import dev.spectrum.definitions.v1alpha1.ExperimentSpec;
 import dev.spectrum.operator.common.Conditions;
 import dev.spectrum.operator.definition.DefinitionReconciler;
 import dev.spectrum.operator.definition.LastRefresh;
+import dev.spectrum.operator.definition.dependent.RefreshCronJobDependent;
+import dev.spectrum.operator.definition.dependent.SqlConfigMapDependent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,12 +30,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * metric, the primary metric's lift and p-value, and SampleRatioMismatch in the status.
  */
 @ControllerConfiguration(name = "experiment")
+@Workflow(explicitInvocation = true, handleExceptionsInReconciler = true, dependents = {
+        @Dependent(name = "sql-configmap", type = SqlConfigMapDependent.ForExperiment.class),
+        @Dependent(name = "refresh-cronjob", type = RefreshCronJobDependent.ForExperiment.class),
+})
 @RBACRule(apiGroups = "spectrum.dev", resources = "spectrums", verbs = "get")
 @RBACRule(apiGroups = "", resources = "secrets", verbs = "get")
-@RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "create", "update"})
-@RBACRule(apiGroups = "batch", resources = "cronjobs", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
-public class ExperimentReconciler extends DefinitionReconciler<ExperimentSpec, ExperimentStatus, Experiment> {
+public class ExperimentReconciler extends DefinitionReconciler<Experiment, ExperimentSpec, ExperimentStatus> {
 
     static final double SRM_THRESHOLD = 0.001;
 

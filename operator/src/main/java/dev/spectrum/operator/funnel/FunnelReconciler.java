@@ -7,8 +7,12 @@ import dev.spectrum.definitions.kind.DefinitionKind;
 import dev.spectrum.definitions.v1alpha1.FunnelSpec;
 import dev.spectrum.operator.definition.DefinitionReconciler;
 import dev.spectrum.operator.definition.LastRefresh;
+import dev.spectrum.operator.definition.dependent.RefreshCronJobDependent;
+import dev.spectrum.operator.definition.dependent.SqlConfigMapDependent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -21,12 +25,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Funnels: the shared definition lifecycle, with the total row's steps in the status. */
 @ControllerConfiguration(name = "funnel")
+@Workflow(explicitInvocation = true, handleExceptionsInReconciler = true, dependents = {
+        @Dependent(name = "sql-configmap", type = SqlConfigMapDependent.ForFunnel.class),
+        @Dependent(name = "refresh-cronjob", type = RefreshCronJobDependent.ForFunnel.class),
+})
 @RBACRule(apiGroups = "spectrum.dev", resources = "spectrums", verbs = "get")
 @RBACRule(apiGroups = "", resources = "secrets", verbs = "get")
-@RBACRule(apiGroups = "", resources = "configmaps", verbs = {"get", "create", "update"})
-@RBACRule(apiGroups = "batch", resources = "cronjobs", verbs = {"get", "create", "update"})
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
-public class FunnelReconciler extends DefinitionReconciler<FunnelSpec, FunnelStatus, Funnel> {
+public class FunnelReconciler extends DefinitionReconciler<Funnel, FunnelSpec, FunnelStatus> {
 
     /** For CDI's client proxies only. */
     protected FunnelReconciler() {

@@ -24,8 +24,9 @@ import java.util.TreeSet;
  * The verbs the operator uses on each kind of object, derived from the code: the dependents of
  * each reconciler's workflow (an informer: get, list, watch; a Creator: create; an Updater: patch
  * and update (server-side apply patches, the mock server's tests update); a Deleter or garbage
- * collected dependent that a precondition can switch off: delete) and the reconcilers' own
- * {@link RBACRule}s. The Helm chart's test compares its role against {@link #rules()}.
+ * collected dependent: delete) and the reconcilers' own {@link RBACRule}s, per reconciler
+ * ({@link #rules(Class)}) and for the whole operator ({@link #rules()}). The Helm chart's test
+ * compares its role against {@link #rules()}.
  */
 public final class OperatorPermissions {
 
@@ -34,35 +35,42 @@ public final class OperatorPermissions {
     private OperatorPermissions() {
     }
 
-    /** "group/resource" (core group: "") to its verbs, sorted. */
+    /** "group/resource" (core group: "") to its verbs, sorted: what all reconcilers use. */
     public static Map<String, Set<String>> rules() {
         Map<String, Set<String>> rules = new TreeMap<>();
         for (Class<?> reconciler : RECONCILERS) {
-            Workflow workflow = reconciler.getAnnotation(Workflow.class);
-            if (workflow != null) {
-                for (Dependent dependent : workflow.dependents()) {
-                    Class<?> type = dependent.type();
-                    if (!KubernetesDependentResource.class.isAssignableFrom(type)) {
-                        continue; // outside Kubernetes (the database)
-                    }
-                    Set<String> verbs = rules.computeIfAbsent(key(resourceType(type)), k -> new TreeSet<>());
-                    verbs.addAll(List.of("get", "list", "watch"));
-                    if (Creator.class.isAssignableFrom(type)) {
-                        verbs.add("create");
-                    }
-                    if (Updater.class.isAssignableFrom(type) || BulkUpdater.class.isAssignableFrom(type)) {
-                        verbs.addAll(List.of("patch", "update"));
-                    }
-                    if (Deleter.class.isAssignableFrom(type) || GarbageCollected.class.isAssignableFrom(type)) {
-                        verbs.add("delete");
-                    }
+            rules(reconciler).forEach((resource, verbs) -> rules.computeIfAbsent(resource, k -> new TreeSet<>()).addAll(verbs));
+        }
+        return rules;
+    }
+
+    /** What one reconciler uses (quarkus-operator-sdk generates a ClusterRole per reconciler). */
+    public static Map<String, Set<String>> rules(Class<?> reconciler) {
+        Map<String, Set<String>> rules = new TreeMap<>();
+        Workflow workflow = reconciler.getAnnotation(Workflow.class);
+        if (workflow != null) {
+            for (Dependent dependent : workflow.dependents()) {
+                Class<?> type = dependent.type();
+                if (!KubernetesDependentResource.class.isAssignableFrom(type)) {
+                    continue; // outside Kubernetes (the database)
+                }
+                Set<String> verbs = rules.computeIfAbsent(key(resourceType(type)), k -> new TreeSet<>());
+                verbs.addAll(List.of("get", "list", "watch"));
+                if (Creator.class.isAssignableFrom(type)) {
+                    verbs.add("create");
+                }
+                if (Updater.class.isAssignableFrom(type) || BulkUpdater.class.isAssignableFrom(type)) {
+                    verbs.addAll(List.of("patch", "update"));
+                }
+                if (Deleter.class.isAssignableFrom(type) || GarbageCollected.class.isAssignableFrom(type)) {
+                    verbs.add("delete");
                 }
             }
-            for (RBACRule rule : reconciler.getAnnotationsByType(RBACRule.class)) {
-                for (String group : rule.apiGroups()) {
-                    for (String resource : rule.resources()) {
-                        rules.computeIfAbsent(group + "/" + resource, k -> new TreeSet<>()).addAll(List.of(rule.verbs()));
-                    }
+        }
+        for (RBACRule rule : reconciler.getAnnotationsByType(RBACRule.class)) {
+            for (String group : rule.apiGroups()) {
+                for (String resource : rule.resources()) {
+                    rules.computeIfAbsent(group + "/" + resource, k -> new TreeSet<>()).addAll(List.of(rule.verbs()));
                 }
             }
         }

@@ -9,6 +9,9 @@ import dev.spectrum.definitions.v1alpha1.LocalSecretReference;
 import dev.spectrum.definitions.v1alpha1.Spectrum;
 import dev.spectrum.definitions.v1alpha1.SpectrumRef;
 import dev.spectrum.definitions.v1alpha1.SpectrumSpec;
+import dev.spectrum.operator.experiment.ExperimentReconciler;
+import dev.spectrum.operator.funnel.FunnelReconciler;
+import dev.spectrum.operator.spectrum.SpectrumReconciler;
 import dev.spectrum.operator.spectrum.model.CloudNativePGCluster;
 import dev.spectrum.operator.spectrum.model.SpectrumNames;
 import dev.spectrum.sql.testing.TestDatabase;
@@ -19,7 +22,10 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
 import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
 import java.time.Duration;
@@ -29,9 +35,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the operator tests share: a namespace of their own, Secrets and resources to create, and
+ * What the operator tests share: a namespace of their own, Secrets and resources to create,
  * {@link #playControllers} — the controllers the mock API server lacks (it writes the status a
- * Deployment, StatefulSet or CloudNativePG Cluster controller would).
+ * Deployment, StatefulSet or CloudNativePG Cluster controller would) — and {@link #startOperator},
+ * a second operator process in all but name, for restarts.
  */
 final class Fixture {
 
@@ -124,6 +131,30 @@ final class Fixture {
                 }
             }
         }
+    }
+
+    /**
+     * A new operator against the same API server, as a restarted pod would be: its own client, new
+     * reconciler instances, new informers with empty caches. Plain java-operator-sdk reading the
+     * reconcilers' annotations (the same ones quarkus-operator-sdk reads at build), with the test
+     * profile's settings (no server-side apply: the mock server does not accept it).
+     */
+    static Operator startOperator(Config api, String refreshImage, Duration resultsInterval, Duration retry) {
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(api).build();
+        Operator operator = new Operator(o -> o.withKubernetesClient(client)
+                .withUseSSAToPatchPrimaryResource(false)
+                .withSSABasedCreateUpdateMatchForDependentResources(false)
+                // the default handler exits the JVM when a synced informer fails: here the test should fail instead
+                .withInformerStoppedHandler((informer, e) -> {
+                    if (e != null) {
+                        org.jboss.logging.Logger.getLogger(Fixture.class).errorf(e, "informer %s stopped", informer);
+                    }
+                }));
+        operator.register(new SpectrumReconciler(client, retry, resultsInterval));
+        operator.register(new FunnelReconciler(client, refreshImage, resultsInterval, retry));
+        operator.register(new ExperimentReconciler(client, refreshImage, resultsInterval, retry));
+        operator.start();
+        return operator;
     }
 
     /** Drops the logins a test's Spectrums made on the shared server. */
