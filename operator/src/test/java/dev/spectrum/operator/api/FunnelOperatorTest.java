@@ -176,6 +176,13 @@ class FunnelOperatorTest {
                 assertThat(c.getReason()).isEqualTo("SpectrumNotFound");
             });
         });
+        Thread.sleep(5000); // two retries or more (2 s in tests), each still SpectrumNotFound
+        assertThat(client.v1().events().inNamespace(NS).list().getItems()).filteredOn(e -> "orphan".equals(e.getInvolvedObject().getName()))
+                .as("one Warning when the condition changed, none at each retry")
+                .singleElement().satisfies(e -> {
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getReason()).isEqualTo("SpectrumNotFound");
+                });
     }
 
     @Test
