@@ -60,7 +60,9 @@ class ChartTest {
         assertThat(spectrum.at("/metadata/annotations/helm.sh~1resource-policy").asText()).isEqualTo("keep");
         assertThat(spectrum.at("/spec/database/managed/storage").asText()).isEqualTo("20Gi");
         assertThat(spectrum.at("/spec/database/managed/image").asText()).isEqualTo("postgres:16");
-        assertThat(spectrum.at("/spec/database").size()).isEqualTo(1);
+        assertThat(spectrum.at("/spec/database").size()).as("one kind and the deletion policy").isEqualTo(2);
+        assertThat(spectrum.at("/spec/database/deletionPolicy").asText()).isEqualTo("Retain");
+        assertThat(spectrum.at("/spec/dataRetention").toString()).isEqualTo("{\"staging\":\"7d\"}");
         assertThat(spectrum.at("/spec/ingest/replicas").asInt()).isEqualTo(2);
         assertThat(spectrum.at("/spec/ingest").has("image")).as("the operator's default image applies").isFalse();
         assertThat(spectrum.at("/spec/pipeline/schedule").asText()).isEqualTo("*/5 * * * *");
@@ -153,7 +155,7 @@ class ChartTest {
     void anExternalDatabaseNamesItsSecret() {
         Chart.Rendered r = render(sets("spectrum.database.kind", "external", "spectrum.database.external.secretName", "pg"));
         JsonNode database = r.one("Spectrum").at("/spec/database");
-        assertThat(database.toString()).isEqualTo("{\"external\":{\"secretRef\":{\"name\":\"pg\"}}}");
+        assertThat(database.toString()).isEqualTo("{\"external\":{\"secretRef\":{\"name\":\"pg\"}},\"deletionPolicy\":\"Retain\"}");
         assertThat(Chart.error(sets("spectrum.database.kind", "external")))
                 .hasValueSatisfying(m -> assertThat(m).contains("secretName"));
     }
@@ -163,7 +165,22 @@ class ChartTest {
         Chart.Rendered r = render(sets("spectrum.database.kind", "cloudNativePG",
                 "spectrum.database.cloudNativePG.instances", 2, "spectrum.database.cloudNativePG.storage", "50Gi"));
         assertThat(r.one("Spectrum").at("/spec/database").toString())
-                .isEqualTo("{\"cloudNativePG\":{\"instances\":2,\"storage\":\"50Gi\"}}");
+                .isEqualTo("{\"cloudNativePG\":{\"instances\":2,\"storage\":\"50Gi\"},\"deletionPolicy\":\"Retain\"}");
+    }
+
+    @Test
+    void theDeletionPolicyAndTheRetentionPassThroughAndBadValuesAreRefused() {
+        Chart.Rendered r = render(sets("spectrum.database.deletionPolicy", "Delete", "spectrum.dataRetention.staging", "48h",
+                "spectrum.dataRetention.events", "730d"));
+        JsonNode spec = r.one("Spectrum").at("/spec");
+        assertThat(spec.at("/database/deletionPolicy").asText()).isEqualTo("Delete");
+        assertThat(spec.at("/dataRetention").toString()).isEqualTo("{\"staging\":\"48h\",\"events\":\"730d\"}");
+        assertThat(Chart.error(sets("spectrum.database.deletionPolicy", "Drop")))
+                .hasValueSatisfying(m -> assertThat(m).contains("deletionPolicy"));
+        assertThat(Chart.error(sets("spectrum.dataRetention.staging", "7 days")))
+                .hasValueSatisfying(m -> assertThat(m).contains("staging"));
+        assertThat(Chart.error(sets("spectrum.dataRetention.events", "2y")))
+                .hasValueSatisfying(m -> assertThat(m).contains("events"));
     }
 
     @Test
