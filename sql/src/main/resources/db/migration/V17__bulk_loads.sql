@@ -240,7 +240,209 @@ AS $fn$
 $fn$;
 REVOKE EXECUTE ON FUNCTION warehouse.bulk_load_wanted(bigint) FROM PUBLIC;
 
--- run_pipeline as in V13, with bulk mode: the mark set before the first batch when the backlog
+-- Event retention at load time (data-model.md: "events older than it are not loaded, counted in
+-- analytics.pipeline_runs.expired_skipped; the dedup registry keeps their ids"): V14's
+-- load_batch with step 1b and a third count. A new OUT column changes the function's type, so
+-- it is dropped and created again (run_pipeline below is its only caller).
+ALTER TABLE analytics.pipeline_runs ADD COLUMN expired_skipped bigint NOT NULL DEFAULT 0;
+COMMENT ON COLUMN analytics.pipeline_runs.expired_skipped IS
+    'Staging rows of the run not loaded because their occurred_at is older than the event retention (V17); their ids stay in the dedup registry.';
+DROP FUNCTION warehouse.load_batch(bigint, bigint);
+CREATE FUNCTION warehouse.load_batch(from_id bigint, to_id bigint,
+                                     OUT events_loaded bigint, OUT duplicates_skipped bigint, OUT expired_skipped bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    SET work_mem = '512MB'
+    SET jit = off
+AS $fn$
+DECLARE
+    staged bigint;
+    month date;
+    expire interval;
+BEGIN
+    -- 1. The batch: the staging rows of the range, in arrival order.
+    CREATE TEMP TABLE batch ON COMMIT DROP AS
+    SELECT r.id, r.event_id, r.event_type COLLATE "C" AS event_type, r.occurred_at, r.properties,
+           nullif(r.account_id, '') COLLATE "C"   AS account_id,
+           nullif(r.user_id, '') COLLATE "C"      AS user_id,
+           nullif(r.anonymous_id, '') COLLATE "C" AS anonymous_id,
+           CASE WHEN nullif(r.user_id, '') IS NOT NULL THEN 'user' ELSE 'anonymous' END COLLATE "C" AS id_kind,
+           coalesce(nullif(r.user_id, ''), nullif(r.anonymous_id, '')) COLLATE "C" AS distinct_id,
+           upper(coalesce(r.context ->> 'country', '')) COLLATE "C" AS country,
+           coalesce(r.context ->> 'region', '') COLLATE "C"         AS region,
+           coalesce(r.context ->> 'city', '') COLLATE "C"           AS city
+    FROM staging.raw_events r
+    WHERE r.id > from_id AND r.id <= to_id;
+    GET DIAGNOSTICS staged = ROW_COUNT;
+
+    BEGIN
+        INSERT INTO warehouse.loaded_events (event_id, raw_id)
+        SELECT event_id, id FROM batch ORDER BY event_id;
+        duplicates_skipped := 0;
+    EXCEPTION WHEN unique_violation THEN
+        WITH winners AS (
+            INSERT INTO warehouse.loaded_events (event_id, raw_id)
+            SELECT event_id, id FROM batch ORDER BY id
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING raw_id
+        )
+        DELETE FROM batch b WHERE NOT EXISTS (SELECT FROM winners w WHERE w.raw_id = b.id);
+        GET DIAGNOSTICS duplicates_skipped = ROW_COUNT;
+    END;
+    -- 1b. Events older than the event retention (V17; data-model.md, Data lifecycle): their ids
+    --     are registered above, so a replay stays a duplicate, and nothing else of them is
+    --     loaded (no fact, dimension row or identity link).
+    SELECT s.value INTO expire FROM warehouse.settings s WHERE s.name = 'event_retention';
+    expired_skipped := 0;
+    IF expire IS NOT NULL THEN
+        DELETE FROM batch b WHERE b.occurred_at < now() - expire;
+        GET DIAGNOSTICS expired_skipped = ROW_COUNT;
+    END IF;
+    events_loaded := staged - duplicates_skipped - expired_skipped;
+
+    ANALYZE batch (id, event_type, account_id, id_kind, distinct_id, country, region, city);
+
+    -- 2. Dimensions.
+    WITH s AS (SELECT event_type, min(occurred_at) AS first_seen FROM batch GROUP BY event_type),
+    widened AS (
+        UPDATE warehouse.dim_event_types t SET first_seen_at = s.first_seen
+        FROM s WHERE t.event_type = s.event_type AND s.first_seen < t.first_seen_at
+    )
+    INSERT INTO warehouse.dim_event_types (event_type, first_seen_at)
+    SELECT s.event_type, s.first_seen FROM s
+    WHERE NOT EXISTS (SELECT FROM warehouse.dim_event_types t WHERE t.event_type = s.event_type);
+
+    WITH s AS (
+        SELECT account_id, min(occurred_at) AS first_seen, max(occurred_at) AS last_seen
+        FROM batch WHERE account_id IS NOT NULL GROUP BY account_id
+    ), widened AS (
+        UPDATE warehouse.dim_accounts a
+        SET first_seen_at = least(a.first_seen_at, s.first_seen),
+            last_seen_at  = greatest(a.last_seen_at, s.last_seen)
+        FROM s
+        WHERE a.account_id = s.account_id
+          AND (s.first_seen < a.first_seen_at OR s.last_seen > a.last_seen_at)
+    )
+    INSERT INTO warehouse.dim_accounts (account_id, first_seen_at, last_seen_at)
+    SELECT s.account_id, s.first_seen, s.last_seen FROM s
+    WHERE NOT EXISTS (SELECT FROM warehouse.dim_accounts a WHERE a.account_id = s.account_id);
+
+    INSERT INTO warehouse.dim_geography (country_code, region, city)
+    SELECT d.country, d.region, d.city
+    FROM (SELECT DISTINCT b.country, b.region, b.city FROM batch b) d
+    WHERE NOT EXISTS (SELECT FROM warehouse.dim_geography g
+                      WHERE (g.country_code, g.region, g.city) = (d.country, d.region, d.city));
+
+    -- 3. Identity links, as in V11; every identifier row whose person changes is recorded with
+    --    its person before and after (o is the row as it was before this UPDATE).
+    CREATE TEMP TABLE moved_identifiers (user_key bigint, old_person text COLLATE "C", new_person text COLLATE "C")
+        ON COMMIT DROP;
+    WITH candidates AS (
+        SELECT DISTINCT ON (anonymous_id) anonymous_id, user_id, occurred_at, event_id
+        FROM batch
+        WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL
+        ORDER BY anonymous_id, occurred_at, event_id
+    ), changed AS (
+        INSERT INTO warehouse.identity_links AS l (anonymous_id, user_id, linked_at, link_event_id)
+        SELECT anonymous_id, user_id, occurred_at, event_id FROM candidates
+        ON CONFLICT (anonymous_id) DO UPDATE
+            SET user_id = excluded.user_id, linked_at = excluded.linked_at, link_event_id = excluded.link_event_id
+            WHERE (excluded.linked_at, excluded.link_event_id) < (l.linked_at, l.link_event_id)
+        RETURNING l.anonymous_id, l.user_id
+    ), relinked AS (
+        UPDATE warehouse.dim_users u SET person_id = c.user_id
+        FROM changed c, warehouse.dim_users o
+        WHERE u.id_kind = 'anonymous' AND u.distinct_id = c.anonymous_id AND u.person_id <> c.user_id
+          AND o.user_key = u.user_key
+        RETURNING u.user_key, o.person_id AS old_person, u.person_id AS new_person
+    )
+    INSERT INTO moved_identifiers SELECT * FROM relinked;
+
+    -- 4. Users, as in V11.
+    WITH per_identifier AS (
+        SELECT b.id_kind, b.distinct_id,
+               min(b.occurred_at) AS first_seen,
+               max(b.occurred_at) AS last_seen,
+               substr(max((lpad(b.id::text, 19, '0') || b.account_id) COLLATE "C")
+                          FILTER (WHERE b.account_id IS NOT NULL), 20) AS account_id
+        FROM batch b
+        GROUP BY b.id_kind, b.distinct_id
+    ), s AS (
+        SELECT p.id_kind, p.distinct_id, p.first_seen, p.last_seen, a.account_key
+        FROM per_identifier p
+        LEFT JOIN warehouse.dim_accounts a ON a.account_id = p.account_id
+    ), widened AS (
+        UPDATE warehouse.dim_users u
+        SET first_seen_at = least(u.first_seen_at, s.first_seen),
+            last_seen_at  = greatest(u.last_seen_at, s.last_seen),
+            account_key   = coalesce(s.account_key, u.account_key)
+        FROM s
+        WHERE u.id_kind = s.id_kind AND u.distinct_id = s.distinct_id
+          AND (s.first_seen < u.first_seen_at OR s.last_seen > u.last_seen_at
+               OR s.account_key <> u.account_key OR (s.account_key IS NOT NULL AND u.account_key IS NULL))
+    )
+    INSERT INTO warehouse.dim_users (id_kind, distinct_id, person_id, account_key, first_seen_at, last_seen_at)
+    SELECT s.id_kind, s.distinct_id,
+           CASE WHEN s.id_kind = 'user' THEN s.distinct_id ELSE coalesce(l.user_id, s.distinct_id) END,
+           s.account_key, s.first_seen, s.last_seen
+    FROM s
+    LEFT JOIN warehouse.identity_links l ON s.id_kind = 'anonymous' AND l.anonymous_id = s.distinct_id
+    WHERE NOT EXISTS (SELECT FROM warehouse.dim_users u
+                      WHERE u.id_kind = s.id_kind AND u.distinct_id = s.distinct_id)
+    ORDER BY s.id_kind, s.distinct_id;
+
+    -- 5. Facts, as in V11.
+    FOR month IN SELECT DISTINCT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date FROM batch LOOP
+        PERFORM warehouse.ensure_fact_partition(month);
+    END LOOP;
+
+    INSERT INTO warehouse.fact_events (event_id, occurred_at, event_type_key, account_key, user_key,
+                                       geography_key, revenue, properties, raw_id)
+    SELECT b.event_id, b.occurred_at, t.event_type_key, a.account_key, u.user_key,
+           g.geography_key, warehouse.revenue_of(b.properties), b.properties, b.id
+    FROM batch b
+    LEFT JOIN warehouse.dim_event_types t ON t.event_type = b.event_type
+    LEFT JOIN warehouse.dim_users u       ON u.id_kind = b.id_kind AND u.distinct_id = b.distinct_id
+    LEFT JOIN warehouse.dim_geography g   ON (g.country_code, g.region, g.city) = (b.country, b.region, b.city)
+    LEFT JOIN warehouse.dim_accounts a    ON a.account_id = b.account_id
+    ORDER BY date_trunc('month', b.occurred_at AT TIME ZONE 'UTC'), b.event_id;
+
+    -- 6. The derived tables. Whose person changed, in two kinds:
+    --    moved_persons    the old person has no identifier left (an anonymous visitor who
+    --                     identified) and all of it went to one new person: its derived rows
+    --                     move to the new person and merge with theirs;
+    --    rebuilt_persons  anything else (an anonymous id re-linked from one user to an earlier
+    --                     one: the old user keeps the rest of their events): both persons'
+    --                     derived rows are recomputed from the facts.
+    CREATE TEMP TABLE moved_persons ON COMMIT DROP AS
+    SELECT m.old_person, min(m.new_person) AS new_person
+    FROM moved_identifiers m
+    GROUP BY m.old_person
+    HAVING count(DISTINCT m.new_person) = 1
+       AND NOT EXISTS (SELECT FROM warehouse.dim_users u WHERE u.person_id = m.old_person);
+    CREATE TEMP TABLE rebuilt_persons (person text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
+    INSERT INTO rebuilt_persons
+    SELECT p FROM moved_identifiers m
+    CROSS JOIN LATERAL (VALUES (m.old_person), (m.new_person)) AS v (p)
+    WHERE NOT EXISTS (SELECT FROM moved_persons mp WHERE mp.old_person = m.old_person)
+    ON CONFLICT DO NOTHING;
+    -- this batch's events with their person as known now (the rebuilt persons' events are in
+    -- the facts already and come from there)
+    CREATE TEMP TABLE batch_events ON COMMIT DROP AS
+    SELECT u.person_id AS person, b.event_id, b.occurred_at, b.event_type, b.account_id
+    FROM batch b
+    LEFT JOIN warehouse.dim_users u ON u.id_kind = b.id_kind AND u.distinct_id = b.distinct_id
+    WHERE NOT EXISTS (SELECT FROM rebuilt_persons r WHERE r.person = u.person_id);
+    PERFORM warehouse.derive_batch();
+
+    UPDATE warehouse.pipeline_state SET loaded_through = to_id;
+    DROP TABLE batch, moved_identifiers, moved_persons, rebuilt_persons, batch_events;
+END
+$fn$;
+
+REVOKE EXECUTE ON FUNCTION warehouse.load_batch(bigint, bigint) FROM PUBLIC;
+
+-- run_pipeline as in V13, with bulk mode and the expired count: the mark set before the first batch when the backlog
 -- wants it, and the rebuild after the last batch and data retention, before the refresh. The
 -- rebuild also runs when an earlier run left the mark set. If a batch fails, the batches
 -- before it stay loaded and the rebuild still runs (the run is reported failed either way).
@@ -254,6 +456,7 @@ DECLARE
     batch_end bigint;
     loaded bigint;
     duplicates bigint;
+    expired bigint;
     failure text;
     problem text;
 BEGIN
@@ -294,12 +497,13 @@ BEGIN
     WHILE failure IS NULL AND watermark < high_water LOOP
         batch_end := least(high_water, watermark + batch_size);
         BEGIN
-            SELECT b.events_loaded, b.duplicates_skipped INTO loaded, duplicates
+            SELECT b.events_loaded, b.duplicates_skipped, b.expired_skipped INTO loaded, duplicates, expired
             FROM warehouse.load_batch(watermark, batch_end) b;
             UPDATE analytics.pipeline_runs
             SET raw_to = batch_end,
                 events_loaded = events_loaded + loaded,
-                duplicates_skipped = duplicates_skipped + duplicates
+                duplicates_skipped = duplicates_skipped + duplicates,
+                expired_skipped = expired_skipped + expired
             WHERE run_id = run;
         EXCEPTION WHEN OTHERS THEN
             failure := format('batch of staging ids %s..%s failed: %s', watermark + 1, batch_end, SQLERRM);

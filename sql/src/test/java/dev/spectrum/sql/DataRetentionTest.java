@@ -136,6 +136,33 @@ class DataRetentionTest {
     }
 
     @Test
+    void eventsOlderThanTheEventRetentionAreNotLoadedButStayDuplicates() throws SQLException {
+        db.execute("SELECT warehouse.set_setting('event_retention', '40d')");
+        // an old event of a visitor who identifies in it, an old one of another user, a recent one
+        var expired = RawEvent.of("signup").user("ret-exp-1").anon("ret-exp-anon").at(NOW.minusDays(41)).insertInto(db);
+        var expired2 = RawEvent.of("page").user("ret-exp-2").at(NOW.minusDays(300)).insertInto(db);
+        var kept = RawEvent.of("page").user("ret-exp-1").at(NOW.minusDays(39)).insertInto(db);
+        db.runPipeline();
+
+        assertThat(db.rows("SELECT events_loaded, duplicates_skipped, expired_skipped, status FROM analytics.pipeline_runs"
+                + " ORDER BY run_id DESC LIMIT 1")).containsExactly(List.of("1", "0", "2", "succeeded"));
+        assertThat(db.count("SELECT count(*) FROM warehouse.fact_events WHERE event_id IN ('" + expired.eventId() + "', '"
+                + expired2.eventId() + "')")).isZero();
+        assertThat(db.count("SELECT count(*) FROM warehouse.fact_events WHERE event_id = '" + kept.eventId() + "'")).isEqualTo(1);
+        // nothing else of them: no identifier, no link, no person-day
+        assertThat(db.count("SELECT count(*) FROM warehouse.dim_users WHERE distinct_id IN ('ret-exp-2', 'ret-exp-anon')")).isZero();
+        assertThat(db.count("SELECT count(*) FROM warehouse.identity_links WHERE anonymous_id = 'ret-exp-anon'")).isZero();
+        assertThat(db.rows("SELECT person, day::text FROM warehouse.person_days WHERE person LIKE 'ret-exp-%'"))
+                .containsExactly(List.of("ret-exp-1", NOW.minusDays(39).toLocalDate().toString()));
+        // their ids are registered: the same event sent again is a duplicate, whatever the setting
+        db.execute("SELECT warehouse.set_setting('event_retention', 'off')");
+        RawEvent.of("signup").id(expired.eventId()).user("ret-exp-1").at(NOW.minusDays(41)).insertInto(db);
+        db.runPipeline();
+        assertThat(db.rows("SELECT events_loaded, duplicates_skipped, expired_skipped FROM analytics.pipeline_runs"
+                + " ORDER BY run_id DESC LIMIT 1")).containsExactly(List.of("0", "1", "0"));
+    }
+
+    @Test
     void thePipelineLoginAppliesRetentionAndForgetsWithoutDeleteRightsOnStaging() throws SQLException {
         String login = TestDatabase.createLogin("spectrum_pipeline");
         try (Connection c = DriverManager.getConnection(db.url(), login, "")) {
