@@ -65,8 +65,9 @@ final class PipelineCommand implements Callable<Integer> {
             out.printf("Pipeline run %d: nothing new in staging (loaded through id %d)%s, %.1f s.%n",
                     run.runId(), run.rawTo(), noRefresh ? "" : "; analytics views refreshed", seconds);
         } else {
-            out.printf("Pipeline run %d: loaded %,d events from staging ids %d..%d, skipped %,d duplicates%s, %.1f s.%n",
+            out.printf("Pipeline run %d: loaded %,d events from staging ids %d..%d, skipped %,d duplicates%s%s, %.1f s.%n",
                     run.runId(), run.eventsLoaded(), run.rawFrom(), run.rawTo(), run.duplicatesSkipped(),
+                    run.expiredSkipped() == 0 ? "" : String.format(" and %,d events older than the event retention", run.expiredSkipped()),
                     noRefresh ? "" : "; refreshed the standard analytics views (sessions, retention, revenue, activity, lifecycle)",
                     seconds);
         }

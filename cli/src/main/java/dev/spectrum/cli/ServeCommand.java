@@ -209,6 +209,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             line.put("runId", run.runId());
             line.put("eventsLoaded", run.eventsLoaded());
             line.put("duplicatesSkipped", run.duplicatesSkipped());
+            line.put("expiredSkipped", run.expiredSkipped());
             line.put("rawFrom", run.rawFrom());
             line.put("rawTo", run.rawTo());
             line.put("definitionViewsRefreshed", refreshed.size());

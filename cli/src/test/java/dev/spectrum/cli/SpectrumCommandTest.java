@@ -190,6 +190,21 @@ class SpectrumCommandTest {
                 + " cannot run as root: start a server there, or set SPECTRUM_DB_URL (and SPECTRUM_DB_USER, SPECTRUM_DB_PASSWORD)");
     }
 
+    @Test
+    @Order(11)   // last: the retention drops the months of the events above
+    void aRunSaysHowManyEventsWereOlderThanTheEventRetention() throws SQLException {
+        db.execute("SELECT warehouse.set_setting('event_retention', '40d')");
+        var old = RawEvent.of("page").user("cli-1").at(java.time.OffsetDateTime.now().minusDays(60)).insertInto(db);
+        long id = db.count("SELECT max(id) FROM staging.raw_events");
+        Result expired = spectrum(env(), "pipeline", "--no-refresh");
+        db.execute("SELECT warehouse.set_setting('event_retention', 'off')");
+        assertThat(expired.status()).as(expired.err()).isZero();
+        assertThat(expired.out()).contains("loaded 0 events from staging ids " + id + ".." + id
+                + ", skipped 0 duplicates and 1 events older than the event retention");
+        assertThat(db.count("SELECT count(*) FROM warehouse.fact_events WHERE event_id = '" + old.eventId() + "'")).isZero();
+        assertThat(db.count("SELECT count(*) FROM warehouse.loaded_events WHERE event_id = '" + old.eventId() + "'")).isEqualTo(1);
+    }
+
     private static Map<String, String> env() {
         return Map.of("SPECTRUM_DB_URL", db.url(),
                 "SPECTRUM_DB_USER", TestDatabase.user(),

@@ -37,7 +37,7 @@ public final class Pipeline {
     /** The most recent run, if any. */
     public static Optional<PipelineRun> latestRun(Connection connection) throws SQLException {
         try (var query = connection.prepareStatement(
-                "SELECT run_id, started_at, finished_at, raw_from, raw_to, events_loaded, duplicates_skipped, status, error"
+                "SELECT run_id, started_at, finished_at, raw_from, raw_to, events_loaded, duplicates_skipped, expired_skipped, status, error"
                         + " FROM analytics.pipeline_runs ORDER BY run_id DESC LIMIT 1");
              ResultSet rs = query.executeQuery()) {
             if (!rs.next()) {
@@ -51,8 +51,9 @@ public final class Pipeline {
                     rs.getLong(5),
                     rs.getLong(6),
                     rs.getLong(7),
-                    rs.getString(8),
-                    rs.getString(9)));
+                    rs.getLong(8),
+                    rs.getString(9),
+                    rs.getString(10)));
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.spectrum.sql;
 
 import java.time.OffsetDateTime;
 
-/** One row of {@code analytics.pipeline_runs}. */
+/** One row of {@code analytics.pipeline_runs} (expiredSkipped: rows older than the event retention, not loaded; V17). */
 public record PipelineRun(
         long runId,
         OffsetDateTime startedAt,
@@ -11,6 +11,7 @@ public record PipelineRun(
         long rawTo,
         long eventsLoaded,
         long duplicatesSkipped,
+        long expiredSkipped,
         String status,
         String error) {
 
