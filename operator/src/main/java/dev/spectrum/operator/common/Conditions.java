@@ -16,13 +16,14 @@ public final class Conditions {
     private Conditions() {
     }
 
-    public static void set(List<Condition> conditions, String type, boolean status, String reason, String message,
-                           Long generation) {
-        set(conditions, type, status ? "True" : "False", reason, message, generation);
+    /** Sets the condition; returns whether its status or reason changed (what deserves an Event). */
+    public static boolean set(List<Condition> conditions, String type, boolean status, String reason, String message,
+                              Long generation) {
+        return set(conditions, type, status ? "True" : "False", reason, message, generation);
     }
 
-    public static void set(List<Condition> conditions, String type, String status, String reason, String message,
-                           Long generation) {
+    public static boolean set(List<Condition> conditions, String type, String status, String reason, String message,
+                              Long generation) {
         Condition existing = conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
         String transition = existing != null && status.equals(existing.getStatus()) ? existing.getLastTransitionTime()
                 : OffsetDateTime.now(ZoneOffset.UTC).withNano(0).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
@@ -33,6 +34,7 @@ public final class Conditions {
         } else {
             conditions.add(condition);
         }
+        return existing == null || !status.equals(existing.getStatus()) || !reason.equals(existing.getReason());
     }
 
     public static boolean isTrue(List<Condition> conditions, String type) {

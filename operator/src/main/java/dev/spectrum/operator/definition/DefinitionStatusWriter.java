@@ -4,13 +4,11 @@ import dev.spectrum.definitions.ViewName;
 import dev.spectrum.definitions.v1alpha1.DefinitionStatus;
 import dev.spectrum.operator.common.Conditions;
 import dev.spectrum.operator.common.KubernetesEvents;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
-import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -33,12 +31,8 @@ public final class DefinitionStatusWriter {
     static void notReady(KubernetesClient client, CustomResource<?, ? extends DefinitionStatus> resource, String reason,
                          String message) {
         Long generation = resource.getMetadata().getGeneration();
-        List<Condition> conditions = resource.getStatus().getConditions();
-        boolean unchanged = conditions.stream().anyMatch(c -> READY.equals(c.getType()) && "False".equals(c.getStatus())
-                && reason.equals(c.getReason()));
         resource.getStatus().setObservedGeneration(generation);
-        Conditions.set(conditions, READY, false, reason, message, generation);
-        if (!unchanged) {
+        if (Conditions.set(resource.getStatus().getConditions(), READY, false, reason, message, generation)) {
             KubernetesEvents.record(client, resource, false, reason, message);
         }
     }
