@@ -61,7 +61,9 @@ $fn$;
 --     instead of a second pass over the facts;
 --   * the indexes on day and started_at are built once the tables are filled (a sort each)
 --     instead of taking ten million insertions in random order.
--- (The per-person branches stay as they were: their sets are small.)
+-- derive_rebuild(NULL) calls this instead of those three, so their NULL branches are no longer
+-- reached; their per-person branches stay as they were (small sets), and derive_rebuild still
+-- calls them.
 CREATE FUNCTION warehouse.derive_rebuild_all() RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp

@@ -60,7 +60,7 @@ class BulkLoadTest {
 
         assertThat(db.rows("SELECT status, events_loaded + duplicates_skipped FROM analytics.pipeline_runs ORDER BY run_id DESC LIMIT 1"))
                 .containsExactly(List.of("succeeded", String.valueOf(staged)));
-        assertThat(db.value("SELECT derived_stale FROM warehouse.pipeline_state", Boolean.class)).isFalse();
+        assertThat(derivedStale()).isFalse();
         // 12 batches; person_days written by the rebuild only
         assertThat(db.count("SELECT count(*) FROM public.person_days_writes")).isEqualTo(1);
         assertDerivedEqualOracles();
@@ -112,12 +112,12 @@ class BulkLoadTest {
         // the facts are in, the derived tables are as before the run, and marked so
         assertThat(db.count("SELECT loaded_through FROM warehouse.pipeline_state")).isEqualTo(db.count("SELECT max(id) FROM staging.raw_events"));
         assertThat(db.count("SELECT count(*) FROM warehouse.loaded_events")).isEqualTo(db.count("SELECT count(DISTINCT event_id) FROM staging.raw_events"));
-        assertThat(db.value("SELECT derived_stale FROM warehouse.pipeline_state", Boolean.class)).isTrue();
+        assertThat(derivedStale()).isTrue();
         assertThat(db.count("SELECT count(*) FROM warehouse.person_days")).isZero();
 
         // the next run has nothing to load and rebuilds; the interrupted run is reported
         db.execute("CALL warehouse.run_pipeline()");
-        assertThat(db.value("SELECT derived_stale FROM warehouse.pipeline_state", Boolean.class)).isFalse();
+        assertThat(derivedStale()).isFalse();
         assertThat(db.rows("SELECT status, coalesce(error, '') FROM analytics.pipeline_runs ORDER BY run_id DESC LIMIT 2"))
                 .containsExactly(List.of("succeeded", ""),
                         List.of("failed", "interrupted: the session running it ended before it finished"));
@@ -130,17 +130,16 @@ class BulkLoadTest {
         RawEvent.of("page").user("bulk-user-1").at("2026-03-02T10:00:00Z").insertInto(db);
         db.runPipeline();
         // what a cut-off bulk run leaves: facts loaded, derived tables behind, the mark set
-        db.execute("UPDATE warehouse.pipeline_state SET derived_stale = true");
+        markStale();
         RawEvent.of("page").user("bulk-user-2").at("2026-03-03T10:00:00Z").insertInto(db);
         RawEvent.of("page").user("bulk-user-1").at("2026-03-03T11:00:00Z").insertInto(db);
-        db.execute("SELECT * FROM warehouse.load_batch((SELECT loaded_through FROM warehouse.pipeline_state),"
-                + " (SELECT max(id) FROM staging.raw_events))");
+        loadStagedRowsWithoutARun();
         assertThat(db.count("SELECT count(*) FROM warehouse.person_days")).isEqualTo(1);
         assertThat(db.count("SELECT count(*) FROM warehouse.sessions")).isEqualTo(1);
 
         db.execute("SELECT warehouse.refresh_view('mv_retention_cohorts')");
 
-        assertThat(db.value("SELECT derived_stale FROM warehouse.pipeline_state", Boolean.class)).isFalse();
+        assertThat(derivedStale()).isFalse();
         assertThat(db.rows("SELECT cohort_start::text, period_number::text, cohort_size::text, retained::text"
                 + " FROM analytics.mv_retention_cohorts WHERE granularity = 'day' AND retained > 0 ORDER BY 1, 2"))
                 .containsExactly(List.of("2026-03-02", "0", "1", "1"), List.of("2026-03-02", "1", "1", "1"),
@@ -155,19 +154,33 @@ class BulkLoadTest {
         RawEvent.of("login").user("bulk-user-3").anon("bulk-anon-3").at("2026-03-02T08:00:00Z").insertInto(db);
         RawEvent.of("page").user("bulk-user-4").at("2026-03-02T09:00:00Z").insertInto(db);
         db.runPipeline();
-        db.execute("UPDATE warehouse.pipeline_state SET derived_stale = true");
+        markStale();
         RawEvent.of("page").user("bulk-user-3").at("2026-03-04T08:00:00Z").insertInto(db);
         RawEvent.of("page").user("bulk-user-5").at("2026-03-04T09:00:00Z").insertInto(db);
-        db.execute("SELECT * FROM warehouse.load_batch((SELECT loaded_through FROM warehouse.pipeline_state),"
-                + " (SELECT max(id) FROM staging.raw_events))");
+        loadStagedRowsWithoutARun();
 
         db.execute("CALL warehouse.forget_person('bulk-user-3')");
 
-        assertThat(db.value("SELECT derived_stale FROM warehouse.pipeline_state", Boolean.class)).isFalse();
+        assertThat(derivedStale()).isFalse();
         assertThat(db.rows("SELECT person, day::text FROM warehouse.person_days ORDER BY 1, 2"))
                 .containsExactly(List.of("bulk-user-4", "2026-03-02"), List.of("bulk-user-5", "2026-03-04"));
         assertThat(db.count("SELECT count(*) FROM warehouse.sessions WHERE person LIKE 'bulk-%-3'")).isZero();
         assertDerivedEqualOracles();
+    }
+
+    /** What a bulk run cut off after its batches leaves: the mark set (the facts loaded next, by hand). */
+    private static void markStale() throws SQLException {
+        db.execute("UPDATE warehouse.pipeline_state SET derived_stale = true");
+    }
+
+    /** The staged rows loaded by one warehouse.load_batch, as a run's batch would, with no run around it. */
+    private static void loadStagedRowsWithoutARun() throws SQLException {
+        db.execute("SELECT * FROM warehouse.load_batch((SELECT loaded_through FROM warehouse.pipeline_state),"
+                + " (SELECT max(id) FROM staging.raw_events))");
+    }
+
+    private static boolean derivedStale() throws SQLException {
+        return db.value("SELECT derived_stale FROM warehouse.pipeline_state", Boolean.class);
     }
 
     /** Visitors who identify later, users on two devices, re-links to an earlier user, duplicates. */
