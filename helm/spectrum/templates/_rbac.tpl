@@ -5,19 +5,18 @@ helm/src/test derives the same list from the operator's classes and fails on any
 
 {{/* Rules on namespaced resources: in a ClusterRole, or in a Role per watched namespace. */}}
 {{- define "spectrum.namespacedRules" -}}
-# The operator's own resources, as java-operator-sdk uses them (the primary resource, its status and finalizers).
+# The operator's own resources, as java-operator-sdk uses them: informers, the finalizer's patch,
+# status patches, and update of finalizers (the owner references on the objects it makes block
+# the owner's deletion). Never created, updated or deleted by the operator.
 - apiGroups: ["spectrum.dev"]
-  resources:
-    - spectrums
-    - spectrums/status
-    - spectrums/finalizers
-    - funnels
-    - funnels/status
-    - funnels/finalizers
-    - experiments
-    - experiments/status
-    - experiments/finalizers
-  verbs: ["get", "list", "watch", "patch", "update", "create", "delete"]
+  resources: ["spectrums", "funnels", "experiments"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["spectrum.dev"]
+  resources: ["spectrums/status", "funnels/status", "experiments/status"]
+  verbs: ["patch"]
+- apiGroups: ["spectrum.dev"]
+  resources: ["spectrums/finalizers", "funnels/finalizers", "experiments/finalizers"]
+  verbs: ["update"]
 # What the Spectrum workflow's dependents own (informers watch them by label), the definitions'
 # SQL ConfigMaps and refresh CronJobs, and the Secrets it reads by name (operator: OperatorPermissions).
 - apiGroups: [""]

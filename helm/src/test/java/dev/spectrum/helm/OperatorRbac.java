@@ -1,25 +1,22 @@
 package dev.spectrum.helm;
 
+import dev.spectrum.operator.rbac.OperatorPermissions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import io.quarkiverse.operatorsdk.annotations.RBACRule;
-import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What the operator uses of the Kubernetes API, derived from its classes the way
- * quarkus-operator-sdk derives its generated ClusterRoles: each reconciler's primary resource
- * (with status and finalizers, all common verbs), the @RBACRule declarations of the reconcilers,
- * and reading CRDs when the operator validates them at start (quarkus.operator-sdk.crd.validate,
- * true by default). One (apiGroup, resource, verb) per entry; cluster-scoped resources flagged.
+ * What the operator uses of the Kubernetes API, derived from its classes
+ * ({@link OperatorPermissions}): each reconciler's primary resource with its status and
+ * finalizers (the verbs java-operator-sdk uses on them, where quarkus-operator-sdk's generated
+ * ClusterRoles grant all common verbs), the @RBACRule declarations of the reconcilers, the
+ * dependents of their workflows, and reading CRDs when the operator validates them at start
+ * (quarkus.operator-sdk.crd.validate, true by default). One (apiGroup, resource, verb) per entry;
+ * cluster-scoped resources flagged.
  */
 final class OperatorRbac {
 
@@ -43,42 +40,14 @@ final class OperatorRbac {
     static final Set<String> CLUSTER_SCOPED = Set.of("apiextensions.k8s.io/customresourcedefinitions", "/namespaces", "/nodes",
             "rbac.authorization.k8s.io/clusterroles", "rbac.authorization.k8s.io/clusterrolebindings");
 
-    /** The operator's reconcilers (kept in step with operator/src/main: a missing one fails below). */
-    static final List<String> RECONCILERS = List.of(
-            "dev.spectrum.operator.spectrum.SpectrumReconciler",
-            "dev.spectrum.operator.funnel.FunnelReconciler",
-            "dev.spectrum.operator.experiment.ExperimentReconciler");
-
     private OperatorRbac() {
     }
 
-    static Set<Permission> derive() throws Exception {
+    static Set<Permission> derive() throws IOException {
         Set<Permission> permissions = new TreeSet<>();
-        for (String name : RECONCILERS) {
-            Class<?> reconciler = Class.forName(name);
-            if (!reconciler.isAnnotationPresent(ControllerConfiguration.class)) {
-                throw new AssertionError(name + " is not a @ControllerConfiguration reconciler");
-            }
-            Class<? extends HasMetadata> primary = primaryResource(reconciler);
-            String group = HasMetadata.getGroup(primary);
-            String plural = HasMetadata.getPlural(primary);
-            for (String resource : List.of(plural, plural + "/status", plural + "/finalizers")) {
-                for (String verb : RBACVerbs.ALL_COMMON_VERBS) {
-                    permissions.add(new Permission(group, resource, verb));
-                }
-            }
-            for (RBACRule rule : reconciler.getAnnotationsByType(RBACRule.class)) {
-                for (String g : rule.apiGroups()) {
-                    for (String r : rule.resources()) {
-                        for (String v : rule.verbs()) {
-                            permissions.add(new Permission(g, r, v));
-                        }
-                    }
-                }
-            }
-        }
-        // the dependents of the reconcilers' workflows, as the operator derives them from its code
-        for (var rule : dev.spectrum.operator.rbac.OperatorPermissions.rules().entrySet()) {
+        // each reconciler's primary resource (trimmed to the verbs java-operator-sdk uses on it),
+        // its @RBACRules and the dependents of its workflow, as the operator derives them from its code
+        for (var rule : OperatorPermissions.rules().entrySet()) {
             String[] groupResource = rule.getKey().split("/", 2);
             for (String verb : rule.getValue()) {
                 permissions.add(new Permission(groupResource[0], groupResource[1], verb));
@@ -91,24 +60,16 @@ final class OperatorRbac {
         return permissions;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Class<? extends HasMetadata> primaryResource(Class<?> reconciler) {
-        for (Class<?> c = reconciler; c != null; c = c.getSuperclass()) {
-            for (Type t : c.getGenericInterfaces()) {
-                if (t instanceof ParameterizedType p && p.getRawType() == Reconciler.class
-                        && p.getActualTypeArguments()[0] instanceof Class<?> resource) {
-                    return (Class<? extends HasMetadata>) resource;
-                }
-            }
-            if (c.getGenericSuperclass() instanceof ParameterizedType p) {
-                for (Type arg : p.getActualTypeArguments()) {
-                    if (arg instanceof Class<?> resource && HasMetadata.class.isAssignableFrom(resource)) {
-                        return (Class<? extends HasMetadata>) resource;
-                    }
-                }
+    /** The reconcilers' primary resources with their status and finalizers subresources ("group/plural[/sub]"). */
+    static Set<String> primaryResources() {
+        Set<String> resources = new TreeSet<>();
+        for (Class<?> reconciler : OperatorPermissions.RECONCILERS) {
+            Class<? extends HasMetadata> primary = OperatorPermissions.primaryResource(reconciler);
+            for (String sub : List.of("", "/status", "/finalizers")) {
+                resources.add(HasMetadata.getGroup(primary) + "/" + HasMetadata.getPlural(primary) + sub);
             }
         }
-        throw new AssertionError("cannot find the primary resource of " + reconciler);
+        return resources;
     }
 
     private static String operatorSetting(String key, String otherwise) throws IOException {

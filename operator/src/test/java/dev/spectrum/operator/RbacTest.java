@@ -33,7 +33,13 @@ class RbacTest {
         expected.put("autoscaling/horizontalpodautoscalers", Set.of(all.split(",")));
         expected.put("batch/cronjobs", Set.of(all.split(",")));
         expected.put("postgresql.cnpg.io/clusters", Set.of("create", "get", "list", "patch", "update", "watch"));
-        expected.put("spectrum.dev/spectrums", Set.of("get"));
+        // the primary resources: informers, the finalizer's patch, status patches, and update of
+        // finalizers (for blockOwnerDeletion); never create, update or delete
+        for (String primary : List.of("spectrums", "funnels", "experiments")) {
+            expected.put("spectrum.dev/" + primary, Set.of("get", "list", "watch", "patch"));
+            expected.put("spectrum.dev/" + primary + "/status", Set.of("patch"));
+            expected.put("spectrum.dev/" + primary + "/finalizers", Set.of("update"));
+        }
         assertThat(OperatorPermissions.rules()).containsExactlyInAnyOrderEntriesOf(expected);
     }
 
@@ -56,9 +62,27 @@ class RbacTest {
         expected.put("/events", Set.of("create"));
         expected.put("/secrets", Set.of("get"));                 // the Spectrum's database Secret
         expected.put("batch/cronjobs", Set.of(all.split(",")));  // refresh-cronjob: the same
-        expected.put("spectrum.dev/spectrums", Set.of("get"));
-        assertThat(OperatorPermissions.rules(FunnelReconciler.class)).containsExactlyInAnyOrderEntriesOf(expected);
-        assertThat(OperatorPermissions.rules(ExperimentReconciler.class)).containsExactlyInAnyOrderEntriesOf(expected);
+        expected.put("spectrum.dev/spectrums", Set.of("get"));     // the Spectrum it belongs to
+        Map<String, Set<String>> funnel = new LinkedHashMap<>(expected);
+        funnel.put("spectrum.dev/funnels", Set.of("get", "list", "watch", "patch"));
+        funnel.put("spectrum.dev/funnels/status", Set.of("patch"));
+        funnel.put("spectrum.dev/funnels/finalizers", Set.of("update"));
+        assertThat(OperatorPermissions.rules(FunnelReconciler.class)).containsExactlyInAnyOrderEntriesOf(funnel);
+        Map<String, Set<String>> experiment = new LinkedHashMap<>(expected);
+        experiment.put("spectrum.dev/experiments", Set.of("get", "list", "watch", "patch"));
+        experiment.put("spectrum.dev/experiments/status", Set.of("patch"));
+        experiment.put("spectrum.dev/experiments/finalizers", Set.of("update"));
+        assertThat(OperatorPermissions.rules(ExperimentReconciler.class)).containsExactlyInAnyOrderEntriesOf(experiment);
+    }
+
+    @Test
+    void everyReconcilerIsInTheDerivation() {
+        var annotated = new com.tngtech.archunit.core.importer.ClassFileImporter()
+                .withImportOption(com.tngtech.archunit.core.importer.ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.spectrum.operator").stream()
+                .filter(c -> c.isAnnotatedWith(io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration.class))
+                .map(c -> c.getName()).toList();
+        assertThat(annotated).containsExactlyInAnyOrderElementsOf(OperatorPermissions.RECONCILERS.stream().map(Class::getName).toList());
     }
 
     private static List<String> rules(Class<?> reconciler) {

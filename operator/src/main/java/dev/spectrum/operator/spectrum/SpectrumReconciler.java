@@ -18,6 +18,7 @@ import dev.spectrum.operator.spectrum.dependent.LoginsDependent;
 import dev.spectrum.operator.spectrum.dependent.ManagedDatabaseDependents;
 import dev.spectrum.operator.spectrum.dependent.PipelineCronJobDependent;
 import dev.spectrum.operator.spectrum.dependent.Settings;
+import dev.spectrum.operator.spectrum.dependent.SpectrumSecrets;
 import dev.spectrum.operator.spectrum.dependent.WriteKeysSecretDependent;
 import dev.spectrum.operator.spectrum.model.DatabaseModel;
 import dev.spectrum.operator.spectrum.model.SpectrumNames;
@@ -26,10 +27,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -57,12 +60,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
         @Dependent(name = "cloudnativepg-cluster", type = CloudNativePGDependents.ClusterDependent.class,
                 activationCondition = CloudNativePGDependents.IsCloudNativePGInstalled.class),
         @Dependent(name = SpectrumReconciler.DATABASE, type = DatabaseDependent.class, readyPostcondition = DatabaseDependent.SchemaReady.class),
-        @Dependent(name = "ingest-login", type = LoginSecretDependent.Ingest.class, dependsOn = SpectrumReconciler.DATABASE),
-        @Dependent(name = "pipeline-login", type = LoginSecretDependent.Pipeline.class, dependsOn = SpectrumReconciler.DATABASE),
-        @Dependent(name = "reader-login", type = LoginSecretDependent.Reader.class, dependsOn = SpectrumReconciler.DATABASE),
+        @Dependent(name = "ingest-login", type = LoginSecretDependent.Ingest.class, useEventSourceWithName = SpectrumSecrets.EVENT_SOURCE, dependsOn = SpectrumReconciler.DATABASE),
+        @Dependent(name = "pipeline-login", type = LoginSecretDependent.Pipeline.class, useEventSourceWithName = SpectrumSecrets.EVENT_SOURCE, dependsOn = SpectrumReconciler.DATABASE),
+        @Dependent(name = "reader-login", type = LoginSecretDependent.Reader.class, useEventSourceWithName = SpectrumSecrets.EVENT_SOURCE, dependsOn = SpectrumReconciler.DATABASE),
         @Dependent(name = SpectrumReconciler.LOGINS, type = LoginsDependent.class,
                 dependsOn = {"ingest-login", "pipeline-login", "reader-login"}, readyPostcondition = LoginsDependent.LoginsReady.class),
-        @Dependent(name = SpectrumReconciler.WRITE_KEYS, type = WriteKeysSecretDependent.class),
+        @Dependent(name = SpectrumReconciler.WRITE_KEYS, type = WriteKeysSecretDependent.class, useEventSourceWithName = SpectrumSecrets.EVENT_SOURCE),
         @Dependent(name = "ingest-deployment", type = IngestDependents.DeploymentDependent.class,
                 dependsOn = {SpectrumReconciler.LOGINS, SpectrumReconciler.WRITE_KEYS}),
         @Dependent(name = "ingest-service", type = IngestDependents.ServiceDependent.class),
@@ -71,7 +74,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
         @Dependent(name = "pipeline-cronjob", type = PipelineCronJobDependent.class, dependsOn = SpectrumReconciler.LOGINS),
         @Dependent(name = "grafana-dashboards", type = GrafanaDependents.DashboardsDependent.class,
                 reconcilePrecondition = GrafanaDependents.DashboardsOn.class),
-        @Dependent(name = "grafana-datasource", type = GrafanaDependents.DatasourceSecretDependent.class,
+        @Dependent(name = "grafana-datasource", type = GrafanaDependents.DatasourceSecretDependent.class, useEventSourceWithName = SpectrumSecrets.EVENT_SOURCE,
                 dependsOn = SpectrumReconciler.LOGINS, reconcilePrecondition = GrafanaDependents.DatasourceOn.class),
 })
 @RBACRule(apiGroups = "", resources = "secrets", verbs = "get")
@@ -96,6 +99,12 @@ public class SpectrumReconciler implements Reconciler<Spectrum>, Cleaner<Spectru
         this.client = client;
         this.retry = retry;
         this.resultsInterval = resultsInterval;
+    }
+
+    /** The one informer of the Secrets the workflow makes (its Secret dependents share it). */
+    @Override
+    public List<EventSource<?, Spectrum>> prepareEventSources(EventSourceContext<Spectrum> context) {
+        return List.of(SpectrumSecrets.eventSource(context));
     }
 
     @Override

@@ -7,12 +7,17 @@ import static org.awaitility.Awaitility.await;
 
 import dev.spectrum.definitions.v1alpha1.Spectrum;
 import dev.spectrum.definitions.v1alpha1.SpectrumSpec;
+import dev.spectrum.operator.spectrum.dependent.SpectrumSecrets;
 import dev.spectrum.sql.testing.TestDatabase;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.sql.DriverManager;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +38,9 @@ class ManagedSpectrumTest {
 
     @Inject
     KubernetesClient client;
+
+    @Inject
+    Operator operator;
 
     @BeforeAll
     static void noLeftover() throws Exception {
@@ -62,6 +70,14 @@ class ManagedSpectrumTest {
         });
         Spectrum ready = Fixture.get(client, NS, "prod");
         assertThat(ready.getStatus().getDatabaseKind()).isEqualTo("managed");
+        // the logins', write keys' and datasource's Secrets share one informer; the superuser
+        // Secret, active for managed databases only, has its own; the CloudNativePG owner's is not running
+        var informers = operator.getRegisteredController("spectrum").orElseThrow().getControllerHealthInfo().eventSourceHealthIndicators();
+        assertThat(informers.entrySet().stream().filter(e -> e.getValue() instanceof InformerEventSource<?, ?> i
+                && i.resourceType() == Secret.class).map(Map.Entry::getKey))
+                .containsExactlyInAnyOrder(SpectrumSecrets.EVENT_SOURCE, "database-superuser");
+        assertThat(client.secrets().inNamespace(NS).list().getItems()).extracting(x -> x.getMetadata().getName())
+                .contains("prod-db-superuser", "prod-db-ingest", "prod-db-pipeline", "prod-db-reader", "prod-write-keys", "prod-grafana-datasource");
         var statefulSet = client.apps().statefulSets().inNamespace(NS).withName("prod-db").get();
         assertThat(statefulSet.getMetadata().getOwnerReferences()).singleElement()
                 .satisfies(o -> assertThat(o.getUid()).isEqualTo(ready.getMetadata().getUid()));

@@ -7,6 +7,7 @@ import dev.spectrum.definitions.v1alpha1.LocalSecretReference;
 import dev.spectrum.definitions.v1alpha1.Spectrum;
 import dev.spectrum.definitions.v1alpha1.SpectrumSpec;
 import dev.spectrum.operator.definition.RefreshObjects;
+import dev.spectrum.operator.spectrum.dependent.SpectrumSecrets;
 import dev.spectrum.operator.spectrum.model.CloudNativePGCluster;
 import dev.spectrum.operator.spectrum.model.Connection;
 import dev.spectrum.operator.spectrum.model.DashboardModel;
@@ -23,6 +24,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -57,6 +59,21 @@ class SpectrumModelTest {
         spec.setDatabase(database);
         s.setSpec(spec);
         return s;
+    }
+
+    @Test
+    void theSharedSecretInformerMapsEachSecretToTheSpectrumItsInstanceLabelNames() {
+        Spectrum s = spectrum("prod", "managed");
+        // retained data (no owner reference) and owned Secrets alike
+        Secret retained = SecretModel.superuser(s, PASSWORD, true);
+        assertThat(retained.getMetadata().getOwnerReferences()).isNullOrEmpty();
+        assertThat(SpectrumSecrets.owner(retained)).containsExactly(new ResourceID("prod", "shop"));
+        Secret owned = SecretModel.writeKeys(s, "prod-write-keys", "k", false);
+        assertThat(owned.getMetadata().getOwnerReferences()).isNotEmpty();
+        assertThat(SpectrumSecrets.owner(owned)).containsExactly(new ResourceID("prod", "shop"));
+        Secret unlabelled = new Secret();
+        unlabelled.setMetadata(new ObjectMetaBuilder().withName("x").withNamespace("shop").build());
+        assertThat(SpectrumSecrets.owner(unlabelled)).isEmpty();
     }
 
     @Test

@@ -56,7 +56,6 @@ public final class GrafanaDependents {
     }
 
     /** Rewritten whenever the reader's password (its source) changes. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.SELECTOR))
     public static class DatasourceSecretDependent extends CRUDKubernetesDependentResource<Secret, Spectrum> {
         public DatasourceSecretDependent() {
             super(Secret.class);

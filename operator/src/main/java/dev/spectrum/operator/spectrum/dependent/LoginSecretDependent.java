@@ -2,15 +2,12 @@ package dev.spectrum.operator.spectrum.dependent;
 
 import dev.spectrum.definitions.v1alpha1.Spectrum;
 import dev.spectrum.operator.spectrum.state.SpectrumState;
-import dev.spectrum.operator.spectrum.model.Labels;
 import dev.spectrum.operator.spectrum.model.Passwords;
 import dev.spectrum.operator.spectrum.model.SecretModel;
 import dev.spectrum.operator.spectrum.model.SpectrumNames;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
@@ -40,21 +37,18 @@ public abstract class LoginSecretDependent extends CRUDKubernetesDependentResour
         return SecretModel.login(spectrum, component, SpectrumState.of(context).database().connection(), password);
     }
 
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.SELECTOR))
     public static class Ingest extends LoginSecretDependent {
         public Ingest() {
             super(SpectrumNames.Component.INGEST);
         }
     }
 
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.SELECTOR))
     public static class Pipeline extends LoginSecretDependent {
         public Pipeline() {
             super(SpectrumNames.Component.PIPELINE);
         }
     }
 
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.SELECTOR))
     public static class Reader extends LoginSecretDependent {
         public Reader() {
             super(SpectrumNames.Component.READER);

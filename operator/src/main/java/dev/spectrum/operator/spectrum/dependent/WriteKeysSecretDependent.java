@@ -3,16 +3,12 @@ package dev.spectrum.operator.spectrum.dependent;
 import dev.spectrum.definitions.v1alpha1.Spectrum;
 import dev.spectrum.operator.spectrum.model.DatabaseModel;
 import dev.spectrum.operator.spectrum.model.IngestModel;
-import dev.spectrum.operator.spectrum.model.Labels;
 import dev.spectrum.operator.spectrum.model.Passwords;
 import dev.spectrum.operator.spectrum.model.SecretModel;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The write keys Secret: created with one generated key named default when absent, never changed. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.SELECTOR))
 public class WriteKeysSecretDependent extends CreatedOnceSecretDependent {
 
     @Override
