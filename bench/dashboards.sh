@@ -9,15 +9,18 @@
 #   bench/dashboards.sh                  (EVENTS=10000000, RUNS=20)
 #   EVENTS=200000 bench/dashboards.sh    (a quick look)
 #   REUSE=1 bench/dashboards.sh          (keep the loaded database of an earlier run, only measure)
+#   REUSE=1 DB=spectrum_bench_freshness bench/dashboards.sh
+#                                        (measure on bench/freshness.sh's database: the same data
+#                                        set with its 3 funnels and 1 experiment, no extra exposures)
 #
-# Uses its own database spectrum_bench_dashboards (dropped and made afresh unless REUSE=1; KEEP=1
-# leaves it in place afterwards).
+# Uses its own database spectrum_bench_dashboards (DB= another; dropped and made afresh unless
+# REUSE=1, and then left in place; KEEP=1 leaves a database it made in place afterwards).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EVENTS="${EVENTS:-10000000}"
 RUNS="${RUNS:-20}"
 export PGHOST="${PGHOST:-localhost}" PGUSER="${PGUSER:-postgres}"
-db=spectrum_bench_dashboards
+db="${DB:-spectrum_bench_dashboards}"
 reader=spectrum_bench_dashboards_reader
 q() { psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 seconds() { local s e; s=$(date +%s.%N); q -c "$1" >/dev/null; e=$(date +%s.%N); printf '%.1f' "$(echo "$e - $s" | bc -l)"; }
@@ -43,5 +46,5 @@ echo "events: $(q -At -c 'SELECT count(*) FROM warehouse.fact_events'), persons:
 cp="$root/grafana/target/test-classes:$root/sql/target/test-classes:$root/sql/target/classes:$root/definitions/target/classes:$(cat "$root/grafana/target/bench.classpath")"
 
 psql -X -q -d postgres -c "DROP ROLE IF EXISTS $reader" -c "CREATE ROLE $reader LOGIN IN ROLE spectrum_reader"
-trap 'psql -X -q -d postgres -c "DROP ROLE IF EXISTS $reader"; [ "${KEEP:-0}" = 1 ] || psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"' EXIT
+trap 'psql -X -q -d postgres -c "DROP ROLE IF EXISTS $reader"; [ "${KEEP:-0}" = 1 ] || [ "${REUSE:-0}" = 1 ] || psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"' EXIT
 (cd "$root/grafana" && java -cp "$cp" dev.spectrum.grafana.DashboardBench "$SPECTRUM_DB_URL" "$reader" "$RUNS")
