@@ -26,6 +26,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * funnel "known-answers": signup -> activated -> purchase, 7d window
  *   P1 all three steps, P2 signup and activated, P3 signup only, P4 activated only (never entered)
  * one person, V, active yesterday and 3 weeks ago; P1..P4 active 10 days ago (and after)
+ * revenue in the 90-day range FROM..today, whose whole calendar months start at WHOLE:
+ *   account a (R): 10 on FROM, 20 on WHOLE + 10, 5 today; account b (S): 100 the day before
+ *   FROM (outside), 7 on WHOLE; account c (R): a refund of -3 today
  * </pre>
  */
 class KnownAnswersTest {
@@ -35,6 +38,9 @@ class KnownAnswersTest {
     static PanelRunner reader;
     static final LocalDate TODAY = LocalDate.now(ZoneOffset.UTC);
     static final LocalDate BASE = TODAY.minusDays(10);
+    /** The first day of the panels' range ("now-90d" to "now", PanelRunner) and of its first whole month. */
+    static final LocalDate FROM = PanelRunner.FROM.atZone(ZoneOffset.UTC).toLocalDate();
+    static final LocalDate WHOLE = FROM.getDayOfMonth() == 1 ? FROM : FROM.withDayOfMonth(1).plusMonths(1);
 
     @BeforeAll
     static void load() throws Exception {
@@ -48,6 +54,12 @@ class KnownAnswersTest {
         event("V", "view", TODAY.minusDays(1), "23:59");
         event("V", "view", TODAY.minusWeeks(3), "08:00");
         event("P3", "view", TODAY.minusDays(1), "00:00");
+        purchase("R", "a", FROM, "10");
+        purchase("R", "a", WHOLE.plusDays(10), "20");
+        purchase("R", "a", TODAY, "5");
+        purchase("S", "b", FROM.minusDays(1), "100");
+        purchase("S", "b", WHOLE, "7");
+        purchase("R", "c", TODAY, "-3");
         db.runPipeline();
         SpectrumData.apply(db, """
                 apiVersion: spectrum.dev/v1alpha1
@@ -97,7 +109,9 @@ class KnownAnswersTest {
             }
             List<List<Object>> expected = db.rows(
                     "SELECT to_char(cohort_start, 'YYYY-MM-DD'), period_number, retention_rate FROM analytics.mv_retention_cohorts"
-                            + " WHERE granularity = '" + granularity + "'").stream()
+                            + " WHERE granularity = '" + granularity + "'"
+                            + " AND period_number <= " + (granularity.equals("week") ? 12 : 30)   // the grid's columns
+                            + " AND cohort_start >= date_trunc('" + granularity + "', DATE '" + FROM + "')::date").stream()   // its rows
                     .map(r -> List.<Object>of(r.get(0), Integer.parseInt(r.get(1)), Double.parseDouble(r.get(2)))).toList();
             assertThat(cells).as(granularity).containsExactlyInAnyOrderElementsOf(expected);
             assertThat(cells).isNotEmpty();
@@ -125,6 +139,22 @@ class KnownAnswersTest {
         assertThat(m.get(m.size() - 1)).hasToString("5");   // P1..P4 ten days ago, V
     }
 
+    @Test
+    void topAccountsAddUpTheirDaysAcrossWholeMonthsAndTheDaysAround() throws SQLException {
+        assertThat(WHOLE.plusMonths(1)).as("a whole month inside the range").isBefore(TODAY);
+        PanelRunner.Result top = run("revenue", "Top accounts", Map.of("period", GrafanaSql.Value.single("day")));
+        assertThat(top.column("account")).containsExactly("a", "b", "c");
+        assertThat(top.column("revenue").stream().map(v -> new java.math.BigDecimal(v.toString()).stripTrailingZeros().toPlainString()))
+                .containsExactly("35", "7", "-3");
+        assertThat(longs(top.column("orders"))).containsExactly(3L, 1L, 1L);
+        // the same as the day rows of the range, summed
+        assertThat(top.column("revenue").stream().map(v -> new java.math.BigDecimal(v.toString()).stripTrailingZeros().toPlainString()).toList())
+                .isEqualTo(column(db.rows("SELECT sum(revenue) FROM analytics.mv_revenue_summary WHERE granularity = 'day'"
+                        + " AND account_id <> '' AND period_start BETWEEN '" + FROM + "' AND '" + TODAY + "'"
+                        + " GROUP BY account_id ORDER BY sum(revenue) DESC")).stream()
+                        .map(v -> new java.math.BigDecimal(v.toString()).stripTrailingZeros().toPlainString()).toList());
+    }
+
     private static PanelRunner.Result run(String dashboard, String title, Map<String, GrafanaSql.Value> vars) throws SQLException {
         JsonNode d = Dashboards.all().get(dashboard);
         Dashboards.Query q = Dashboards.queries(dashboard, d).stream()
@@ -139,6 +169,10 @@ class KnownAnswersTest {
 
     private static List<Object> column(List<List<String>> rows) {
         return rows.stream().map(r -> (Object) r.get(0)).toList();
+    }
+
+    private static void purchase(String person, String account, LocalDate day, String revenue) throws SQLException {
+        RawEvent.of("purchase").user(person).account(account).at(day + "T08:00:00Z").properties("{\"revenue\": " + revenue + "}").insertInto(db);
     }
 
     private static void event(String person, String type, LocalDate day, String time) throws SQLException {
