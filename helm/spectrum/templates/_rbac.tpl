@@ -7,7 +7,7 @@ helm/src/test derives the same list from the operator's classes and fails on any
 {{- define "spectrum.namespacedRules" -}}
 # The operator's own resources, as java-operator-sdk uses them: informers, the finalizer's patch,
 # status patches, and update of finalizers (the owner references on the objects it makes block
-# the owner's deletion). Never created, updated or deleted by the operator.
+# the owner's deletion). Never created or deleted by the operator.
 - apiGroups: ["spectrum.dev"]
   resources: ["spectrums", "funnels", "experiments"]
   verbs: ["get", "list", "watch", "patch"]

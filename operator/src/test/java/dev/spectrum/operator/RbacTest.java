@@ -34,7 +34,7 @@ class RbacTest {
         expected.put("batch/cronjobs", Set.of(all.split(",")));
         expected.put("postgresql.cnpg.io/clusters", Set.of("create", "get", "list", "patch", "update", "watch"));
         // the primary resources: informers, the finalizer's patch, status patches, and update of
-        // finalizers (for blockOwnerDeletion); never create, update or delete
+        // finalizers (for blockOwnerDeletion); never create or delete
         for (String primary : List.of("spectrums", "funnels", "experiments")) {
             expected.put("spectrum.dev/" + primary, Set.of("get", "list", "watch", "patch"));
             expected.put("spectrum.dev/" + primary + "/status", Set.of("patch"));

@@ -40,8 +40,8 @@ public final class OperatorPermissions {
     /**
      * The primary resource: its informer (get, list, watch); java-operator-sdk adds and removes the
      * finalizer of a {@link Cleaner} with a patch (and reads the resource again on a conflict).
-     * Never created, updated or deleted: quarkus-operator-sdk's generated role grants all common
-     * verbs, the chart grants these.
+     * Never created or deleted, nor updated but for its finalizers subresource: quarkus-operator-sdk's
+     * generated role grants all common verbs, the chart grants these.
      */
     public static final List<String> PRIMARY_VERBS = List.of("get", "list", "watch");
     /** {@code UpdateControl.patchStatus}: a patch of the status subresource (server-side apply or JSON merge). */
