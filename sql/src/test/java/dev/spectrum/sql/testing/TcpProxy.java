@@ -59,7 +59,28 @@ public final class TcpProxy implements AutoCloseable {
     public synchronized void start() throws IOException {
         var listening = new ServerSocket();
         listening.setReuseAddress(true);
-        listening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        // Right after stop() the port can still be held for a moment: closing a ServerSocket
+        // that another thread is blocked in accept() on releases it only when that thread has
+        // left accept(). Try again for up to 2 s (seen once in a run of ConnectionFaultsTest: "Address already in use").
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (true) {
+            try {
+                listening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                break;
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadline) {
+                    listening.close();
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    listening.close();
+                    throw e;
+                }
+            }
+        }
         server = listening;
         Thread accept = new Thread(() -> acceptLoop(listening), "tcp-proxy-accept");
         accept.setDaemon(true);
@@ -104,6 +125,12 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
+                if (listening.isClosed()) {
+                    // stop() ran while this connection was being set up: it is gone too
+                    client.close();
+                    upstream.close();
+                    return;
+                }
                 pump(client, upstream, true);
                 pump(upstream, client, false);
             } catch (IOException e) {
