@@ -3,9 +3,9 @@
 # (dashboards.md: "@grafana/schema's types checked with tsc"): each JSON file becomes
 #   export const dashboard: Literal<Dashboard> = <the file>;
 # and tsc type-checks them all (missing required fields, wrong types, unknown fields, values
-# outside an enum). First it checks that the check can fail: a copy of one dashboard with an
-# unknown field and a wrong type must be refused. Used by .ci/run; needs node and npm (npm ci
-# from the committed lock file).
+# outside an enum). First it checks that the check can fail: four copies of one dashboard, each
+# broken in one way, must each be refused. Used by .ci/run; needs node and npm (npm ci from the
+# committed lock file).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dashboards="$(cd "$here/../../../dashboards" && pwd)"

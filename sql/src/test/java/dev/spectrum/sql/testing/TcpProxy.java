@@ -57,32 +57,34 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     public synchronized void start() throws IOException {
-        var listening = new ServerSocket();
-        listening.setReuseAddress(true);
         // Right after stop() the port can still be held for a moment: closing a ServerSocket
         // that another thread is blocked in accept() on releases it only when that thread has
-        // left accept(). Try again for up to 2 s (seen once in a run of ConnectionFaultsTest: "Address already in use").
+        // left accept(). Try again, on a new socket, for up to 2 s (seen once in a run of
+        // ConnectionFaultsTest: "Address already in use").
         long deadline = System.nanoTime() + 2_000_000_000L;
+        ServerSocket listening;
         while (true) {
+            listening = new ServerSocket();
+            listening.setReuseAddress(true);
             try {
                 listening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
                 break;
             } catch (java.net.BindException e) {
+                listening.close();
                 if (System.nanoTime() > deadline) {
-                    listening.close();
                     throw e;
                 }
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
-                    listening.close();
                     throw e;
                 }
             }
         }
         server = listening;
-        Thread accept = new Thread(() -> acceptLoop(listening), "tcp-proxy-accept");
+        ServerSocket bound = listening;
+        Thread accept = new Thread(() -> acceptLoop(bound), "tcp-proxy-accept");
         accept.setDaemon(true);
         accept.start();
     }
