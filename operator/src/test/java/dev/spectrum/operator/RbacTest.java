@@ -2,9 +2,13 @@ package dev.spectrum.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
 import dev.spectrum.operator.rbac.OperatorPermissions;
 import dev.spectrum.operator.experiment.ExperimentReconciler;
 import dev.spectrum.operator.funnel.FunnelReconciler;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -77,11 +81,11 @@ class RbacTest {
 
     @Test
     void everyReconcilerIsInTheDerivation() {
-        var annotated = new com.tngtech.archunit.core.importer.ClassFileImporter()
-                .withImportOption(com.tngtech.archunit.core.importer.ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        var annotated = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.spectrum.operator").stream()
-                .filter(c -> c.isAnnotatedWith(io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration.class))
-                .map(c -> c.getName()).toList();
+                .filter(c -> c.isAnnotatedWith(ControllerConfiguration.class))
+                .map(JavaClass::getName).toList();
         assertThat(annotated).containsExactlyInAnyOrderElementsOf(OperatorPermissions.RECONCILERS.stream().map(Class::getName).toList());
     }
 
