@@ -17,7 +17,18 @@ public final class EventBatch {
     private EventBatch() {
     }
 
+    /**
+     * The batch's events, or an ApiException saying what to fix. A valid batch is read in one
+     * streaming pass ({@link StreamingEvents}); anything else is decided by
+     * {@link #parseTree}, which gives the same events for a valid batch.
+     */
     public static List<IncomingEvent> parse(byte[] body, ObjectMapper mapper, EventValidator validator) {
+        List<IncomingEvent> events = new StreamingEvents(mapper.getFactory(), validator).read(body);
+        return events != null ? events : parseTree(body, mapper, validator);
+    }
+
+    /** The rules applied to the body's JSON tree, each broken one reported (ingest-api.md). */
+    static List<IncomingEvent> parseTree(byte[] body, ObjectMapper mapper, EventValidator validator) {
         JsonNode root;
         try {
             root = mapper.readTree(body);

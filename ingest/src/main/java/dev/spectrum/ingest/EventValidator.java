@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -31,9 +32,7 @@ public final class EventValidator {
     static final Set<String> FIELDS = Set.of(
             "type", "user_id", "anonymous_id", "account_id", "event_id", "timestamp", "properties", "context");
     static final Set<String> CONTEXT_FIELDS = Set.of("ip", "user_agent", "locale", "country", "region", "city");
-    private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
-    private static final Pattern UUID_TEXT =
-            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
     private static final Pattern RFC_3339 = Pattern.compile(
             "\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
     // PostgreSQL's numeric: up to 131072 digits before the decimal point, 16383 after
@@ -87,7 +86,7 @@ public final class EventValidator {
         UUID eventId = null;
         String eventIdText = text(index, node, "event_id", errors);
         if (eventIdText != null) {
-            if (UUID_TEXT.matcher(eventIdText).matches()) {
+            if (isUuid(eventIdText)) {
                 eventId = UUID.fromString(eventIdText);
             } else {
                 errors.add(new ApiError.FieldError(index, "event_id",
@@ -143,19 +142,22 @@ public final class EventValidator {
         }
     }
 
-    private OffsetDateTime timestamp(int index, String text, List<ApiError.FieldError> errors) {
-        if (!RFC_3339.matcher(text).matches()) {
-            errors.add(new ApiError.FieldError(index, "timestamp",
-                    "must be an RFC 3339 time with an offset, such as 2026-11-26T10:15:30Z or 2026-11-26T11:15:30.250+01:00"));
-            return null;
-        }
-        OffsetDateTime time;
-        try {
-            time = OffsetDateTime.parse(text.replace(' ', 'T').replace('t', 'T').replace('z', 'Z'),
-                    DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        } catch (DateTimeParseException e) {
-            errors.add(new ApiError.FieldError(index, "timestamp", "is not a valid date and time: " + text));
-            return null;
+    OffsetDateTime timestamp(int index, String text, List<ApiError.FieldError> errors) {
+        OffsetDateTime time = rfc3339(text);
+        if (time == null) {
+            // not a plain valid time: the pattern and java.time's parser say what is wrong
+            if (!RFC_3339.matcher(text).matches()) {
+                errors.add(new ApiError.FieldError(index, "timestamp",
+                        "must be an RFC 3339 time with an offset, such as 2026-11-26T10:15:30Z or 2026-11-26T11:15:30.250+01:00"));
+                return null;
+            }
+            try {
+                time = OffsetDateTime.parse(text.replace(' ', 'T').replace('t', 'T').replace('z', 'Z'),
+                        DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            } catch (DateTimeParseException e) {
+                errors.add(new ApiError.FieldError(index, "timestamp", "is not a valid date and time: " + text));
+                return null;
+            }
         }
         if (time.getYear() < 1) {
             errors.add(new ApiError.FieldError(index, "timestamp", "must be in year 0001 or later"));
@@ -167,6 +169,97 @@ public final class EventValidator {
             return null;
         }
         return time;
+    }
+
+    /**
+     * A time of the form {@code RFC_3339} matches, read digit by digit: what
+     * {@code ISO_OFFSET_DATE_TIME} gives for it, or null when it is not of that form or not a
+     * valid date, time or offset (then the slow route above says why). About 20 times cheaper
+     * than the pattern plus java.time's parser (bench/IngestCpu.java); RfcTimeTest compares the two.
+     */
+    static OffsetDateTime rfc3339(String t) {
+        int n = t.length();
+        if (n < 20 || n > 35 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(13) != ':' || t.charAt(16) != ':') {
+            return null;
+        }
+        char separator = t.charAt(10);
+        if (separator != 'T' && separator != 't' && separator != ' ') {
+            return null;
+        }
+        int year = digits(t, 0, 4);
+        int month = digits(t, 5, 2);
+        int day = digits(t, 8, 2);
+        int hour = digits(t, 11, 2);
+        int minute = digits(t, 14, 2);
+        int second = digits(t, 17, 2);
+        if ((year | month | day | hour | minute | second) < 0) {
+            return null;
+        }
+        int i = 19;
+        int nanos = 0;
+        if (t.charAt(i) == '.') {
+            int from = ++i;
+            while (i < n && i - from < 9 && t.charAt(i) >= '0' && t.charAt(i) <= '9') {
+                nanos = nanos * 10 + (t.charAt(i++) - '0');
+            }
+            if (i == from) {
+                return null;
+            }
+            for (int k = i - from; k < 9; k++) {
+                nanos *= 10;
+            }
+        }
+        if (i >= n) {
+            return null;
+        }
+        ZoneOffset offset;
+        char sign = t.charAt(i);
+        try {
+            if ((sign == 'Z' || sign == 'z') && i + 1 == n) {
+                offset = ZoneOffset.UTC;
+            } else if ((sign == '+' || sign == '-') && i + 6 == n && t.charAt(i + 3) == ':') {
+                int hours = digits(t, i + 1, 2);
+                int minutes = digits(t, i + 4, 2);
+                if ((hours | minutes) < 0 || minutes > 59) {
+                    return null;
+                }
+                offset = sign == '+' ? ZoneOffset.ofHoursMinutes(hours, minutes) : ZoneOffset.ofHoursMinutes(-hours, -minutes);
+            } else {
+                return null;
+            }
+            return OffsetDateTime.of(year, month, day, hour, minute, second, nanos, offset);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    /** The decimal number of {@code count} ASCII digits at {@code from}, or -1. */
+    private static int digits(String text, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    /** The 8-4-4-4-12 hexadecimal form of a UUID, any case. */
+    static boolean isUuid(String text) {
+        if (text.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = text.charAt(i);
+            boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-'
+                    : c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String jsonObject(int index, JsonNode event, String field, List<ApiError.FieldError> errors) {
@@ -253,12 +346,16 @@ public final class EventValidator {
                 errors.add(new ApiError.FieldError(index, path, problem));
             }
         } else if (node.isNumber()) {
-            BigDecimal number = node.decimalValue();
-            if (number.signum() != 0 && (number.precision() - number.scale() > MAX_INTEGER_DIGITS
-                    || number.scale() > MAX_FRACTION_DIGITS)) {
+            if (!storableNumber(node.decimalValue())) {
                 errors.add(new ApiError.FieldError(index, path, "is a number outside what PostgreSQL can store"));
             }
         }
+    }
+
+    /** Whether PostgreSQL's numeric can hold this number. */
+    static boolean storableNumber(BigDecimal number) {
+        return number.signum() == 0 || number.precision() - number.scale() <= MAX_INTEGER_DIGITS
+                && number.scale() <= MAX_FRACTION_DIGITS;
     }
 
     /** Why PostgreSQL could not store this text exactly, or null when it can. */
