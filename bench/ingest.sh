@@ -4,6 +4,8 @@
 # same events, and latency at half the maximum rate).
 #
 #   bench/ingest.sh [clients] [batches per client]      (default 4 x 100)
+#   SERVICE_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/ingest.jfr,settings=profile" bench/ingest.sh
+#                                                        (the service's JVM options, e.g. to profile it)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 clients="${1:-4}" batches="${2:-100}"
@@ -14,10 +16,18 @@ SPECTRUM_DB_URL="jdbc:postgresql://localhost:5432/$db" "$root/spectrum" migrate 
 [ -f "$root/ingest/target/quarkus-app/quarkus-run.jar" ] || (cd "$root" && mvn -q -B package -DskipTests -pl ingest -am)
 
 SPECTRUM_DB_URL="jdbc:postgresql://localhost:5432/$db" SPECTRUM_WRITE_KEYS="bench=$key" QUARKUS_HTTP_PORT=$port \
-  QUARKUS_LOG_CONSOLE_JSON_ENABLED=false java -jar "$root/ingest/target/quarkus-app/quarkus-run.jar" >/tmp/spectrum-ingest-bench.log 2>&1 &
+  QUARKUS_LOG_CONSOLE_JSON_ENABLED=false java ${SERVICE_JAVA_OPTS:-} -jar "$root/ingest/target/quarkus-app/quarkus-run.jar" >/tmp/spectrum-ingest-bench.log 2>&1 &
 service=$!
-trap 'kill $service 2>/dev/null || true' EXIT
+trap 'kill $service 2>/dev/null || true; wait $service 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://localhost:$port/q/health/ready" >/dev/null && break; sleep 0.5; done
 
+# the service's CPU (user + system, clock ticks of /proc/PID/stat) around the whole run
+ticks() { awk '{print $14 + $15}' "/proc/$service/stat"; }
+before=$(ticks)
 java -cp "$root/cli/target/lib/*" "$root/bench/IngestBench.java" "http://localhost:$port" "$key" \
   "jdbc:postgresql://localhost:5432/$db" "$clients" "$batches"
+after=$(ticks)
+# IngestBench sends 20 warm-up batches, then every batch twice (max rate, half rate), 500 events each
+events=$(( (20 + 2 * clients * batches) * 500 ))
+awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n=$events \
+  'BEGIN { printf "%-34s %10.1f µs of CPU per event (%d events, %.1f s of CPU)\n", "ingest service", t / hz / n * 1e6, n, t / hz }'

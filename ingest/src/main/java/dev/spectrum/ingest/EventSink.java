@@ -40,7 +40,7 @@ public class EventSink {
 
     /** Commits the events with their source (the write key's name), or throws a 503 ApiException. */
     public void commit(List<IncomingEvent> events, String source) {
-        String rows = RawEventWriter.copyData(events, source, OffsetDateTime.now(ZoneOffset.UTC));
+        RawEventWriter.CopyRows rows = RawEventWriter.copyData(events, source, OffsetDateTime.now(ZoneOffset.UTC));
         boolean slot;
         try {
             slot = writeSlots.tryAcquire(saturationWaitMillis, TimeUnit.MILLISECONDS);

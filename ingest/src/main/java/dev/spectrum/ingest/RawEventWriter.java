@@ -2,13 +2,12 @@ package dev.spectrum.ingest;
 
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * Writes a batch to {@code staging.raw_events} with one {@code COPY} in one transaction: all or
@@ -40,7 +39,7 @@ public class RawEventWriter {
      * failure is anything else (no connection to be had, a server that does not answer in time,
      * a commit whose fate is unknown).
      */
-    public void write(String data) throws WriteFailure {
+    public void write(CopyRows data) throws WriteFailure {
         long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             try {
@@ -79,7 +78,7 @@ public class RawEventWriter {
      */
     static final int MAX_DEAD_CONNECTION_ATTEMPTS = 2 * MAX_POOL_SIZE;
 
-    private void writeOnce(String data) throws WriteFailure {
+    private void writeOnce(CopyRows data) throws WriteFailure {
         Connection connection;
         try {
             connection = dataSource.getConnection();
@@ -90,8 +89,16 @@ public class RawEventWriter {
         try (connection) {
             connection.setAutoCommit(false);
             try {
-                connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new StringReader(data));
-            } catch (SQLException | IOException | RuntimeException e) {
+                CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+                try {
+                    copy.writeToCopy(data.bytes(), 0, data.length());
+                    copy.endCopy();
+                } finally {
+                    if (copy.isActive()) {
+                        copy.cancelCopy();
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);
                 throw new WriteFailure(asSql(e), true, false);
             }
@@ -123,44 +130,124 @@ public class RawEventWriter {
         return e instanceof SQLException sql ? sql : new SQLException("COPY failed: " + e.getMessage(), "08006", e);
     }
 
-    /** The rows in COPY's text format. */
-    public static String copyData(List<IncomingEvent> events, String source, OffsetDateTime receivedAt) {
-        var out = new StringBuilder(events.size() * 256);
+    /** The rows in COPY's text format, as the UTF-8 bytes sent to the server. */
+    public static CopyRows copyData(List<IncomingEvent> events, String source, OffsetDateTime receivedAt) {
+        var out = new CopyRows(events.size() * 400);
         String received = receivedAt.toString();
         for (IncomingEvent e : events) {
-            field(out, e.eventId().toString()).append('\t');
-            field(out, e.type()).append('\t');
-            field(out, e.accountId()).append('\t');
-            field(out, e.userId()).append('\t');
-            field(out, e.anonymousId()).append('\t');
-            field(out, e.occurredAt() == null ? received : e.occurredAt().toString()).append('\t');
-            field(out, received).append('\t');
-            field(out, e.propertiesJson()).append('\t');
-            field(out, e.contextJson()).append('\t');
-            field(out, source).append('\n');
+            out.field(e.eventId().toString()).tab()
+                    .field(e.type()).tab()
+                    .field(e.accountId()).tab()
+                    .field(e.userId()).tab()
+                    .field(e.anonymousId()).tab()
+                    .field(e.occurredAt() == null ? received : e.occurredAt().toString()).tab()
+                    .field(received).tab()
+                    .field(e.propertiesJson()).tab()
+                    .field(e.contextJson()).tab()
+                    .field(source).newline();
         }
-        return out.toString();
+        return out;
     }
 
-    /** One value in COPY text format: \N for null; backslash, tab, newline and CR escaped. */
-    static StringBuilder field(StringBuilder out, String value) {
-        if (value == null) {
-            return out.append("\\N");
+    /**
+     * COPY text rows, encoded as they are written: one value is \N for null, with backslash,
+     * tab, newline and carriage return escaped, and everything else in UTF-8 (an unpaired
+     * surrogate, which validation refuses, would become '?', as {@code String.getBytes} does).
+     */
+    public static final class CopyRows {
+        private byte[] bytes;
+        private int length;
+
+        CopyRows(int capacity) {
+            bytes = new byte[Math.max(capacity, 64)];
         }
-        int plainFrom = 0;
-        for (int i = 0; i < value.length(); i++) {
-            String escaped = switch (value.charAt(i)) {
-                case '\\' -> "\\\\";
-                case '\t' -> "\\t";
-                case '\n' -> "\\n";
-                case '\r' -> "\\r";
-                default -> null;
-            };
-            if (escaped != null) {
-                out.append(value, plainFrom, i).append(escaped);
-                plainFrom = i + 1;
+
+        CopyRows field(String value) {
+            if (value == null) {
+                room(2);
+                bytes[length++] = '\\';
+                bytes[length++] = 'N';
+                return this;
+            }
+            int n = value.length();
+            room(3 * n); // the most one char takes: 3 bytes of UTF-8, or 2 of an escape
+            byte[] b = bytes;
+            int at = length;
+            for (int i = 0; i < n; i++) {
+                char c = value.charAt(i);
+                if (c < 0x80) {
+                    switch (c) {
+                        case '\\' -> {
+                            b[at++] = '\\';
+                            b[at++] = '\\';
+                        }
+                        case '\t' -> {
+                            b[at++] = '\\';
+                            b[at++] = 't';
+                        }
+                        case '\n' -> {
+                            b[at++] = '\\';
+                            b[at++] = 'n';
+                        }
+                        case '\r' -> {
+                            b[at++] = '\\';
+                            b[at++] = 'r';
+                        }
+                        default -> b[at++] = (byte) c;
+                    }
+                } else if (c < 0x800) {
+                    b[at++] = (byte) (0xC0 | c >> 6);
+                    b[at++] = (byte) (0x80 | c & 0x3F);
+                } else if (Character.isSurrogate(c)) {
+                    if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
+                        int cp = Character.toCodePoint(c, value.charAt(++i));
+                        b[at++] = (byte) (0xF0 | cp >> 18);
+                        b[at++] = (byte) (0x80 | cp >> 12 & 0x3F);
+                        b[at++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                        b[at++] = (byte) (0x80 | cp & 0x3F);
+                    } else {
+                        b[at++] = '?';
+                    }
+                } else {
+                    b[at++] = (byte) (0xE0 | c >> 12);
+                    b[at++] = (byte) (0x80 | c >> 6 & 0x3F);
+                    b[at++] = (byte) (0x80 | c & 0x3F);
+                }
+            }
+            length = at;
+            return this;
+        }
+
+        CopyRows tab() {
+            room(1);
+            bytes[length++] = '\t';
+            return this;
+        }
+
+        CopyRows newline() {
+            room(1);
+            bytes[length++] = '\n';
+            return this;
+        }
+
+        private void room(int more) {
+            if (length + more > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
             }
         }
-        return plainFrom == 0 ? out.append(value) : out.append(value, plainFrom, value.length());
+
+        public byte[] bytes() {
+            return bytes;
+        }
+
+        public int length() {
+            return length;
+        }
+
+        /** The rows as text, for tests and logs of tests. */
+        @Override
+        public String toString() {
+            return new String(bytes, 0, length, java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 }

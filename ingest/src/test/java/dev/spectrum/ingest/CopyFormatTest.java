@@ -16,16 +16,32 @@ class CopyFormatTest {
         var event = new IncomingEvent(UUID.fromString("00000000-0000-4000-8000-000000000001"), "a\tb", null,
                 "back\\slash", "line\nfeed\rreturn", OffsetDateTime.parse("2026-11-20T10:15:30Z"),
                 "{\"k\": \"\\\\.\"}", "{}");
-        String rows = RawEventWriter.copyData(List.of(event), "web", OffsetDateTime.parse("2026-11-20T10:16:00Z"));
+        String rows = RawEventWriter.copyData(List.of(event), "web", OffsetDateTime.parse("2026-11-20T10:16:00Z")).toString();
         // written out by hand: ten tab-separated fields, one newline-terminated line
         assertThat(rows).isEqualTo("00000000-0000-4000-8000-000000000001\ta\\tb\t\\N\tback\\\\slash\t"
                 + "line\\nfeed\\rreturn\t2026-11-20T10:15:30Z\t2026-11-20T10:16Z\t{\"k\": \"\\\\\\\\.\"}\t{}\tweb\n");
     }
 
     @Test
+    void textIsSentAsUtf8ByteForByteAsJavaEncodesIt() {
+        String text = "caf\u00e9 \u2603 \ud83d\ude00 \u07ff\u0800\uffff end";
+        var event = new IncomingEvent(UUID.fromString("00000000-0000-4000-8000-000000000002"), text, null, "u", null,
+                OffsetDateTime.parse("2026-11-20T10:15:30Z"), "{\"k\":\"" + text + "\"}", "{}");
+        var rows = RawEventWriter.copyData(List.of(event), "w\u00fcb", OffsetDateTime.parse("2026-11-20T10:16:00Z"));
+        String expected = "00000000-0000-4000-8000-000000000002\t" + text + "\t\\N\tu\t\\N\t2026-11-20T10:15:30Z\t"
+                + "2026-11-20T10:16Z\t{\"k\":\"" + text + "\"}\t{}\tw\u00fcb\n";
+        assertThat(java.util.Arrays.copyOf(rows.bytes(), rows.length()))
+                .isEqualTo(expected.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        // a lone surrogate (validation refuses it) becomes '?', as String.getBytes makes it
+        var lone = new IncomingEvent(event.eventId(), "a\ud800b", null, "u", null, event.occurredAt(), "{}", "{}");
+        assertThat(RawEventWriter.copyData(List.of(lone), "w", OffsetDateTime.parse("2026-11-20T10:16:00Z")).toString())
+                .contains("\ta?b\t");
+    }
+
+    @Test
     void anEventWithoutTimestampTakesTheArrivalTime() {
         var event = new IncomingEvent(UUID.randomUUID(), "t", null, "u", null, null, "{}", "{}");
-        String rows = RawEventWriter.copyData(List.of(event), "web", OffsetDateTime.parse("2026-11-20T10:16:00.5Z"));
+        String rows = RawEventWriter.copyData(List.of(event), "web", OffsetDateTime.parse("2026-11-20T10:16:00.5Z")).toString();
         assertThat(rows.split("\t")[5]).isEqualTo("2026-11-20T10:16:00.500Z");
         assertThat(rows.split("\t")[6]).isEqualTo("2026-11-20T10:16:00.500Z");
     }
