@@ -3,7 +3,10 @@
 // from the same number of clients, in the same run. Then the p50/p99 latency at half of the
 // maximum HTTP rate. Run through bench/ingest.sh, which starts the service.
 //
-//   java -cp "cli/target/lib/*" bench/IngestBench.java URL KEY JDBC_URL [clients] [batches per client]
+//   java -cp "cli/target/lib/*" bench/IngestBench.java URL KEY JDBC_URL [clients] [batches per client] [service pid]
+//
+// With the service's pid it also prints the service's CPU per event during the max-rate run.
+// WARMUP_SECONDS (default 10) of HTTP traffic, and a few COPY batches, come first, not counted.
 //
 // A second mode, "load" (bench/serve.sh): the clients send fresh 500-event batches for a fixed
 // time, as fast as they can (rate 0) or paced to a fixed rate in events/s over all clients; a 503
@@ -48,6 +51,7 @@ public class IngestBench {
         String jdbc = args[2];
         int clients = args.length > 3 ? Integer.parseInt(args[3]) : 4;
         int batchesPerClient = args.length > 4 ? Integer.parseInt(args[4]) : 100;
+        String servicePid = args.length > 5 ? args[5] : null;
         int total = clients * batchesPerClient;
 
         List<Batch> batches = new ArrayList<>();
@@ -57,21 +61,36 @@ public class IngestBench {
         System.out.printf("machine: %d cores, Java %s; %d clients x %d batches of %d events%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), clients, batchesPerClient, BATCH);
 
-        // warm up the service (JIT, pool) with a few batches that are not counted
+        // Warm up both sides before anything is timed: the service's JIT compiles its hot paths in
+        // the first seconds of traffic (that compilation took about 40% of the service's CPU in a
+        // 10-second run), and the client's COPY path is warmed the same way. A service runs for
+        // days; the bar is about its steady state.
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        for (int i = 0; i < 20; i++) {
-            post(http, url, key, batch().json());
+        double warmup = Double.parseDouble(System.getenv().getOrDefault("WARMUP_SECONDS", "10"));
+        long warmupEnd = System.nanoTime() + (long) (warmup * 1e9);
+        long[] warmupLatencies = new long[total];
+        while (System.nanoTime() < warmupEnd) {
+            http(http, url, key, batches.subList(0, Math.min(total, 40 * clients)), clients, warmupLatencies, 0);
         }
+        copyBaseline(jdbc, batches.subList(0, Math.min(total, 40 * clients)), clients);
+        System.out.printf("warm-up: %.0f s of HTTP batches and %d COPY batches, not counted%n", warmup, Math.min(total, 40 * clients));
 
         double copyRate = copyBaseline(jdbc, batches, clients);
         System.out.printf("%-34s %10.0f events/s%n", "raw COPY, 500-row transactions", copyRate);
 
         long[] latencies = new long[total];
+        long cpuBefore = serviceCpuTicks(servicePid);
         double httpRate = http(http, url, key, batches, clients, latencies, 0);
+        long cpuAfter = serviceCpuTicks(servicePid);
         Arrays.sort(latencies);
         System.out.printf("%-34s %10.0f events/s   %5.1f%% of COPY   p50 %5.1f ms   p99 %5.1f ms%n",
                 "HTTP POST /v1/events, max rate", httpRate, 100 * httpRate / copyRate,
                 latencies[total / 2] / 1e6, latencies[(int) (total * 0.99)] / 1e6);
+        if (servicePid != null) {
+            double cpuSeconds = (cpuAfter - cpuBefore) / 100.0;
+            System.out.printf("%-34s %10.1f µs of CPU per event at the max rate (%.1f s of CPU for %d events)%n",
+                    "ingest service", cpuSeconds * 1e6 / ((double) total * BATCH), cpuSeconds, total * BATCH);
+        }
 
         double target = httpRate / 2;
         long[] halfLatencies = new long[total];
@@ -79,6 +98,16 @@ public class IngestBench {
         Arrays.sort(halfLatencies);
         System.out.printf("%-34s %10.0f events/s                     p50 %5.1f ms   p99 %5.1f ms%n",
                 "HTTP at half the max rate", halfRate, halfLatencies[total / 2] / 1e6, halfLatencies[(int) (total * 0.99)] / 1e6);
+    }
+
+    /** user + system CPU of a process in clock ticks (USER_HZ, 100 on Linux), or 0 without a pid. */
+    static long serviceCpuTicks(String pid) throws java.io.IOException {
+        if (pid == null) {
+            return 0;
+        }
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15)
     }
 
     static double copyBaseline(String jdbc, List<Batch> batches, int clients) throws Exception {

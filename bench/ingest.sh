@@ -21,13 +21,5 @@ service=$!
 trap 'kill $service 2>/dev/null || true; wait $service 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://localhost:$port/q/health/ready" >/dev/null && break; sleep 0.5; done
 
-# the service's CPU (user + system, clock ticks of /proc/PID/stat) around the whole run
-ticks() { awk '{print $14 + $15}' "/proc/$service/stat"; }
-before=$(ticks)
 java -cp "$root/cli/target/lib/*" "$root/bench/IngestBench.java" "http://localhost:$port" "$key" \
-  "jdbc:postgresql://localhost:5432/$db" "$clients" "$batches"
-after=$(ticks)
-# IngestBench sends 20 warm-up batches, then every batch twice (max rate, half rate), 500 events each
-events=$(( (20 + 2 * clients * batches) * 500 ))
-awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n=$events \
-  'BEGIN { printf "%-34s %10.1f µs of CPU per event (%d events, %.1f s of CPU)\n", "ingest service", t / hz / n * 1e6, n, t / hz }'
+  "jdbc:postgresql://localhost:5432/$db" "$clients" "$batches" "$service"

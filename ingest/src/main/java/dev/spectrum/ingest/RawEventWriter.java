@@ -133,15 +133,14 @@ public class RawEventWriter {
     /** The rows in COPY's text format, as the UTF-8 bytes sent to the server. */
     public static CopyRows copyData(List<IncomingEvent> events, String source, OffsetDateTime receivedAt) {
         var out = new CopyRows(events.size() * 400);
-        String received = receivedAt.toString();
         for (IncomingEvent e : events) {
-            out.field(e.eventId().toString()).tab()
+            out.uuid(e.eventId()).tab()
                     .field(e.type()).tab()
                     .field(e.accountId()).tab()
                     .field(e.userId()).tab()
                     .field(e.anonymousId()).tab()
-                    .field(e.occurredAt() == null ? received : e.occurredAt().toString()).tab()
-                    .field(received).tab()
+                    .time(e.occurredAt() == null ? receivedAt : e.occurredAt()).tab()
+                    .time(receivedAt).tab()
                     .field(e.propertiesJson()).tab()
                     .field(e.contextJson()).tab()
                     .field(source).newline();
@@ -215,6 +214,75 @@ public class RawEventWriter {
                 }
             }
             length = at;
+            return this;
+        }
+
+        private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+        /** A UUID in its canonical lower-case text form. */
+        CopyRows uuid(java.util.UUID id) {
+            room(36);
+            hex(id.getMostSignificantBits() >>> 32, 8).dash().hex(id.getMostSignificantBits() >>> 16, 4).dash()
+                    .hex(id.getMostSignificantBits(), 4).dash().hex(id.getLeastSignificantBits() >>> 48, 4).dash()
+                    .hex(id.getLeastSignificantBits(), 12);
+            return this;
+        }
+
+        private CopyRows hex(long bits, int digits) {
+            for (int i = digits - 1; i >= 0; i--) {
+                bytes[length + i] = HEX[(int) (bits & 0xF)];
+                bits >>>= 4;
+            }
+            length += digits;
+            return this;
+        }
+
+        private CopyRows dash() {
+            bytes[length++] = '-';
+            return this;
+        }
+
+        /**
+         * A time as ISO 8601 with its offset, which PostgreSQL reads exactly:
+         * {@code 2026-11-26T10:15:30.25+01:00}, seconds always, the fraction without trailing
+         * zeros (PostgreSQL rounds it to microseconds, as it does any text form).
+         */
+        CopyRows time(OffsetDateTime time) {
+            int offsetSeconds = time.getOffset().getTotalSeconds();
+            if (time.getYear() < 0 || time.getYear() > 9999 || offsetSeconds % 60 != 0) {
+                return field(time.toString()); // not a form this writes; java.time's is exact too
+            }
+            room(35);
+            digits(time.getYear(), 4).put('-').digits(time.getMonthValue(), 2).put('-').digits(time.getDayOfMonth(), 2)
+                    .put('T').digits(time.getHour(), 2).put(':').digits(time.getMinute(), 2).put(':')
+                    .digits(time.getSecond(), 2);
+            int nanos = time.getNano();
+            if (nanos != 0) {
+                int places = 9;
+                while (nanos % 10 == 0) {
+                    nanos /= 10;
+                    places--;
+                }
+                put('.').digits(nanos, places);
+            }
+            if (offsetSeconds == 0) {
+                return put('Z');
+            }
+            int minutes = Math.abs(offsetSeconds) / 60;
+            return put(offsetSeconds < 0 ? '-' : '+').digits(minutes / 60, 2).put(':').digits(minutes % 60, 2);
+        }
+
+        private CopyRows digits(int value, int places) {
+            for (int i = places - 1; i >= 0; i--) {
+                bytes[length + i] = (byte) ('0' + value % 10);
+                value /= 10;
+            }
+            length += places;
+            return this;
+        }
+
+        private CopyRows put(char c) {
+            bytes[length++] = (byte) c;
             return this;
         }
 

@@ -142,12 +142,8 @@ final class StreamingEvents {
         if (userId == null && anonymousId == null || tooLong(userId) || tooLong(anonymousId) || tooLong(accountId)) {
             return null;
         }
-        UUID id;
-        if (eventId == null) {
-            id = UUID.randomUUID();
-        } else if (EventValidator.isUuid(eventId)) {
-            id = UUID.fromString(eventId);
-        } else {
+        UUID id = eventId == null ? UUID.randomUUID() : EventValidator.uuid(eventId);
+        if (id == null) {
             return null;
         }
         OffsetDateTime occurredAt = null;

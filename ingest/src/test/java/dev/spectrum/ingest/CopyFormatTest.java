@@ -19,7 +19,7 @@ class CopyFormatTest {
         String rows = RawEventWriter.copyData(List.of(event), "web", OffsetDateTime.parse("2026-11-20T10:16:00Z")).toString();
         // written out by hand: ten tab-separated fields, one newline-terminated line
         assertThat(rows).isEqualTo("00000000-0000-4000-8000-000000000001\ta\\tb\t\\N\tback\\\\slash\t"
-                + "line\\nfeed\\rreturn\t2026-11-20T10:15:30Z\t2026-11-20T10:16Z\t{\"k\": \"\\\\\\\\.\"}\t{}\tweb\n");
+                + "line\\nfeed\\rreturn\t2026-11-20T10:15:30Z\t2026-11-20T10:16:00Z\t{\"k\": \"\\\\\\\\.\"}\t{}\tweb\n");
     }
 
     @Test
@@ -29,7 +29,7 @@ class CopyFormatTest {
                 OffsetDateTime.parse("2026-11-20T10:15:30Z"), "{\"k\":\"" + text + "\"}", "{}");
         var rows = RawEventWriter.copyData(List.of(event), "w\u00fcb", OffsetDateTime.parse("2026-11-20T10:16:00Z"));
         String expected = "00000000-0000-4000-8000-000000000002\t" + text + "\t\\N\tu\t\\N\t2026-11-20T10:15:30Z\t"
-                + "2026-11-20T10:16Z\t{\"k\":\"" + text + "\"}\t{}\tw\u00fcb\n";
+                + "2026-11-20T10:16:00Z\t{\"k\":\"" + text + "\"}\t{}\tw\u00fcb\n";
         assertThat(java.util.Arrays.copyOf(rows.bytes(), rows.length()))
                 .isEqualTo(expected.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         // a lone surrogate (validation refuses it) becomes '?', as String.getBytes makes it
@@ -42,8 +42,24 @@ class CopyFormatTest {
     void anEventWithoutTimestampTakesTheArrivalTime() {
         var event = new IncomingEvent(UUID.randomUUID(), "t", null, "u", null, null, "{}", "{}");
         String rows = RawEventWriter.copyData(List.of(event), "web", OffsetDateTime.parse("2026-11-20T10:16:00.5Z")).toString();
-        assertThat(rows.split("\t")[5]).isEqualTo("2026-11-20T10:16:00.500Z");
-        assertThat(rows.split("\t")[6]).isEqualTo("2026-11-20T10:16:00.500Z");
+        assertThat(rows.split("\t")[5]).isEqualTo("2026-11-20T10:16:00.5Z");
+        assertThat(rows.split("\t")[6]).isEqualTo("2026-11-20T10:16:00.5Z");
+    }
+
+    @Test
+    void timesAndIdsAreWrittenAsPostgresqlReadsThem() {
+        var times = List.of("2026-11-20T10:15:30.123456789+05:30", "0001-01-01T00:00:00-18:00", "9999-12-31T23:59:59.000001+14:00",
+                "2026-11-20T10:15:30.1-00:30", "2026-11-20T10:15:30.000100Z");
+        var written = List.of("2026-11-20T10:15:30.123456789+05:30", "0001-01-01T00:00:00-18:00", "9999-12-31T23:59:59.000001+14:00",
+                "2026-11-20T10:15:30.1-00:30", "2026-11-20T10:15:30.0001Z");
+        for (int i = 0; i < times.size(); i++) {
+            var event = new IncomingEvent(new UUID(0xfedcba9876543210L, 0x0123456789abcdefL), "t", null, "u", null,
+                    OffsetDateTime.parse(times.get(i)), "{}", "{}");
+            String[] fields = RawEventWriter.copyData(List.of(event), "w", OffsetDateTime.parse(times.get(i))).toString().split("\t");
+            assertThat(fields[0]).isEqualTo("fedcba98-7654-3210-0123-456789abcdef").isEqualTo(event.eventId().toString());
+            assertThat(fields[5]).isEqualTo(written.get(i));
+            assertThat(OffsetDateTime.parse(fields[5])).isEqualTo(event.occurredAt());
+        }
     }
 
     @Test

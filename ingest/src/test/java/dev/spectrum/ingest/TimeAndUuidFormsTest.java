@@ -88,6 +88,9 @@ class TimeAndUuidFormsTest {
         for (String id : ids) {
             boolean expected = UUID_TEXT.matcher(id).matches();
             assertThat(EventValidator.isUuid(id)).as(id).isEqualTo(expected);
+            if (expected) {
+                assertThat(EventValidator.uuid(id)).as(id).isEqualTo(java.util.UUID.fromString(id));
+            }
             valid += expected ? 1 : 0;
         }
         assertThat(valid).isGreaterThan(2).isLessThan(ids.size());
