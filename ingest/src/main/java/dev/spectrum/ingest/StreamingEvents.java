@@ -107,27 +107,17 @@ final class StreamingEvents {
                 }
                 continue; // null is absent (a null type is then missing, below)
             }
-            switch (field) {
-                case "type" -> type = text(p, value);
-                case "user_id" -> userId = text(p, value);
-                case "anonymous_id" -> anonymousId = text(p, value);
-                case "account_id" -> accountId = text(p, value);
-                case "event_id" -> eventId = text(p, value);
-                case "timestamp" -> timestamp = text(p, value);
-                case "properties" -> properties = value == JsonToken.START_OBJECT ? out.properties(p) : null;
-                case "context" -> context = value == JsonToken.START_OBJECT ? out.context(p) : null;
-                default -> field = null;
-            }
-            // every known field that is not null must have been read: anything else is for the validator
-            boolean read = field != null && switch (field) {
-                case "type" -> type != null;
-                case "user_id" -> userId != null;
-                case "anonymous_id" -> anonymousId != null;
-                case "account_id" -> accountId != null;
-                case "event_id" -> eventId != null;
-                case "timestamp" -> timestamp != null;
-                case "properties" -> properties != null;
-                default -> context != null;
+            // every known field that is not null must be read here: anything else is for the validator
+            boolean read = switch (field) {
+                case "type" -> (type = text(p, value)) != null;
+                case "user_id" -> (userId = text(p, value)) != null;
+                case "anonymous_id" -> (anonymousId = text(p, value)) != null;
+                case "account_id" -> (accountId = text(p, value)) != null;
+                case "event_id" -> (eventId = text(p, value)) != null;
+                case "timestamp" -> (timestamp = text(p, value)) != null;
+                case "properties" -> value == JsonToken.START_OBJECT && (properties = out.properties(p)) != null;
+                case "context" -> value == JsonToken.START_OBJECT && (context = out.context(p)) != null;
+                default -> false;
             };
             if (!read) {
                 return null;
