@@ -177,9 +177,26 @@ public class IngestBench {
     static void load(String url, String key, String jdbc, int clients, int seconds, double rate, String phase) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(java.time.Duration.ofSeconds(5)).build();
-        for (int i = 0; i < 60; i++) {   // warm-up, 30,000 events (not counted, not kept: their events are not checked)
-            post(http, url, key, jsonBatch(new long[2 * BATCH]));
+        // warm-up, as in the main mode: WARMUP_SECONDS (default 10) of batches from every client, then
+        // at least 60 batches in all (not counted, not kept: their events are not checked)
+        double warmup = Double.parseDouble(System.getenv().getOrDefault("WARMUP_SECONDS", "10"));
+        long warmupEnd = System.nanoTime() + (long) (warmup * 1e9);
+        ExecutorService warmers = Executors.newFixedThreadPool(clients);
+        List<Future<?>> warming = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            warming.add(warmers.submit(() -> {
+                int sent = 0;
+                while (System.nanoTime() < warmupEnd || sent < 60 / clients + 1) {
+                    post(http, url, key, jsonBatch(new long[2 * BATCH]));
+                    sent++;
+                }
+                return null;
+            }));
         }
+        for (Future<?> f : warming) {
+            f.get();
+        }
+        warmers.shutdown();
         long[][] acked = new long[clients][];
         long[][] lat = new long[clients][];
         int[] ackedCount = new int[clients];

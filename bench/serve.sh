@@ -7,7 +7,9 @@
 # and lost = acknowledged event_ids that are missing (baseline: from staging.raw_events, as
 # nothing loads them; with the pipeline: from warehouse.fact_events after a final run).
 # The load is bench/IngestBench.java's "load" mode: CLIENTS clients, 500-event batches, a 503 or
-# a failed connection retried with the same batch after 200 ms.
+# a failed connection retried with the same batch after 200 ms; each run starts with
+# WARMUP_SECONDS (default 10) of uncounted batches, so that the service's JIT has compiled its
+# hot paths before anything is timed.
 #
 # Between the two serves the baseline's events (never loaded) are deleted from staging, so the
 # pipeline of step 2 works on the same 1M history rather than loading the baseline's backlog.
