@@ -46,6 +46,11 @@ class EventBatchEquivalenceTest {
             "\"text\"",
             "[{" + OK + "},3]",
             "[{" + OK + "}] trailing",
+            "[{" + OK + "}] []",
+            "{" + OK + "} {" + OK + "}",
+            "{\"events\":[{" + OK + "}]} {}",
+            "{\"\\u0065vents\":[{" + OK + "}]}",
+            "{\"\\u0074ype\":\"t\",\"user_id\":\"u\"}",
             "[{" + OK + "},]",
             "{" + OK + ",\"type\":\"again\"}",
             "{" + OK + ",\"unknown\":1}",
@@ -72,6 +77,8 @@ class EventBatchEquivalenceTest {
             "{" + OK + ",\"timestamp\":\"2026-11-27T10:00:00.001Z\"}",
             "{" + OK + ",\"timestamp\":\"2026-13-01T00:00:00Z\"}",
             "{" + OK + ",\"timestamp\":\"0000-01-01T00:00:00Z\"}",
+            "{" + OK + ",\"timestamp\":\"2026-11-26T10:00:00+15:59\"}",
+            "{" + OK + ",\"timestamp\":\"2026-11-26T10:00:00-16:00\"}",
             "{" + OK + ",\"timestamp\":\"yesterday\"}",
             "{" + OK + ",\"timestamp\":1700000000}",
             "{" + OK + ",\"properties\":{}}",
@@ -83,6 +90,13 @@ class EventBatchEquivalenceTest {
             "{" + OK + ",\"properties\":{\"huge\":1e999999}}",
             "{" + OK + ",\"properties\":{\"tiny\":1e-999999}}",
             "{" + OK + ",\"properties\":{\"zero\":0e999999}}",
+            "{" + OK + ",\"properties\":{\"zero\":0e-16383}}",
+            "{" + OK + ",\"properties\":{\"zero\":0e-16384}}",
+            "{" + OK + ",\"properties\":{\"n\":1e2147483647}}",
+            "{" + OK + ",\"properties\":{\"n\":12e2147483646}}",
+            "{" + OK + ",\"properties\":{\"n\":1e131071,\"m\":1e-16383}}",
+            "{" + OK + ",\"properties\":{\"n\":1e131072}}",
+            "{" + OK + ",\"properties\":{\"n\":1e-16384}}",
             "{" + OK + ",\"properties\":{\"nested\":{\"a\":[1,{\"b\":null},[true,false]],\"c\":\"caf\\u00e9 \\u2603 \\ud83d\\ude00\"}}}",
             "{" + OK + ",\"properties\":{\"bf\\b\\f\\u001f\":\"\\b\\f\\u001F\\u001e\u00ff\",\"esc\":\"tab\\tnl\\ncr\\rbs\\\\q\\\"sl\\/ctl\\u0001del\\u007f\"}}",
             "{" + OK + ",\"properties\":{\"k\\u0000\":1}}",
@@ -115,7 +129,7 @@ class EventBatchEquivalenceTest {
                 fast++;
             }
         }
-        assertThat(fast).as("valid bodies, all read by the fast path").isEqualTo(24);
+        assertThat(fast).as("valid bodies, all read by the fast path").isEqualTo(29);
     }
 
     @Test
@@ -136,12 +150,19 @@ class EventBatchEquivalenceTest {
         int fast = 0;
         int runs = 3000;
         for (int run = 0; run < runs; run++) {
-            StringBuilder body = new StringBuilder("[");
+            StringBuilder array = new StringBuilder("[");
             int events = 1 + random.nextInt(4);
             for (int i = 0; i < events; i++) {
-                body.append(i == 0 ? "" : ",").append(randomEvent(random));
+                array.append(i == 0 ? "" : ",").append(randomEvent(random));
             }
-            if (sameAnswer(body.append("]").toString())) {
+            String batch = array.append("]").toString();
+            // the three shapes of a body: an array, {"events": [...]}, one event object
+            String body = switch (random.nextInt(3)) {
+                case 0 -> batch;
+                case 1 -> "{\"events\":" + batch + "}";
+                default -> randomEvent(random);
+            };
+            if (sameAnswer(body)) {
                 fast++;
             }
         }
@@ -189,7 +210,8 @@ class EventBatchEquivalenceTest {
     private static final String[] NUMBERS = {"0", "-0", "1.50", "-0.0", "1e2", "1E+400", "1e-400", "1e999999", "2147483648",
         "9223372036854775808", "3.14159265358979323846264338327950288", "0.1", "1E3"};
     private static final String[] TIMES = {"\"2026-11-26T09:00:00Z\"", "\"2026-11-26T09:00:00.123456789+05:30\"",
-        "\"2026-11-28T00:00:00Z\"", "\"2026-11-26\"", "null", "1"};
+        "\"2026-11-28T00:00:00Z\"", "\"2026-11-26\"", "null", "1", "\"2026-11-26t09:00:00.5z\"", "\"2026-11-26 09:00:00-15:59\"",
+        "\"2026-11-26T09:00:00+16:00\"", "\"2026-11-26T09:00:00.1234567890Z\""};
     private static final String[] CONTEXT_KEYS = {"ip", "user_agent", "locale", "country", "region", "city", "os"};
     private static final String[] COUNTRIES = {"\"DE\"", "\"us\"", "\"ZZ\"", "\"\"", "null", "1"};
 

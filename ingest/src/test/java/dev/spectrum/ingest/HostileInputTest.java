@@ -83,10 +83,33 @@ class HostileInputTest {
     @Test
     void aNumberPostgresqlCannotHoldIsRefusedNotAFailedWrite() throws SQLException {
         long before = rows();
-        send("{\"type\": \"t\", \"user_id\": \"u\", \"properties\": {\"n\": 1e999999}}").statusCode(400)
-                .body("errors[0].field", equalTo("properties.n"))
-                .body("errors[0].message", equalTo("is a number outside what PostgreSQL can store"));
+        // each of these once answered 503 for ever: accepted, then refused by PostgreSQL in the COPY
+        for (String number : List.of("1e999999", "1e2147483647", "0e-20000")) {
+            send("{\"type\": \"t\", \"user_id\": \"u\", \"properties\": {\"n\": " + number + "}}").statusCode(400)
+                    .body("errors[0].field", equalTo("properties.n"))
+                    .body("errors[0].message", equalTo("is a number outside what PostgreSQL can store"));
+        }
+        send("{\"type\": \"t\", \"user_id\": \"u\", \"timestamp\": \"2026-11-26T10:00:00+16:00\"}").statusCode(400)
+                .body("errors[0].field", equalTo("timestamp"))
+                .body("errors[0].message", equalTo("has the UTC offset +16:00; PostgreSQL takes offsets up to \u00b115:59"));
         assertThat(rows()).isEqualTo(before);
+    }
+
+    @Test
+    void timesArriveAsSentWithTheirOffsetsAndFractions() throws SQLException {
+        // sent text -> what PostgreSQL must hold (fractions rounded to microseconds)
+        var times = List.of(
+                List.of("2026-11-26T10:00:00.1234564+15:59", "2026-11-26 10:00:00.123456+15:59"),
+                List.of("2026-11-26t10:00:00.5-15:59", "2026-11-26 10:00:00.5-15:59"),
+                List.of("2026-11-26 10:00:00Z", "2026-11-26 10:00:00+00"),
+                List.of("2026-11-26T00:00:00.000001+05:30", "2026-11-26 00:00:00.000001+05:30"));
+        for (List<String> time : times) {
+            String id = UUID.randomUUID().toString();
+            send("{\"type\": \"t\", \"user_id\": \"u\", \"event_id\": \"" + id + "\", \"timestamp\": \"" + time.get(0) + "\"}")
+                    .statusCode(202);
+            assertThat(IngestDatabase.db().rows("SELECT occurred_at = '" + time.get(1) + "'::timestamptz"
+                    + " FROM staging.raw_events WHERE event_id = '" + id + "'")).as(time.get(0)).containsExactly(List.of("t"));
+        }
     }
 
     @Test
