@@ -180,8 +180,8 @@ public final class EventValidator {
     /**
      * A time of the form {@code RFC_3339} matches, read digit by digit: what
      * {@code ISO_OFFSET_DATE_TIME} gives for it, or null when it is not of that form or not a
-     * valid date, time or offset (then the slow route above says why). About 20 times cheaper
-     * than the pattern plus java.time's parser (bench/IngestCpu.java); TimeAndUuidFormsTest compares the two.
+     * valid date, time or offset (then the slow route above says why). The pattern plus java.time's
+     * parser took about 30% of reading a batch (docs/benchmarks.md); TimeAndUuidFormsTest compares the two.
      */
     static OffsetDateTime rfc3339(String t) {
         int n = t.length();
@@ -252,12 +252,7 @@ public final class EventValidator {
         return value;
     }
 
-    /** The 8-4-4-4-12 hexadecimal form of a UUID, any case. */
-    static boolean isUuid(String text) {
-        return uuid(text) != null;
-    }
-
-    /** The UUID of that form, read without a matcher, or null when the text is not of it. */
+    /** The UUID in the 8-4-4-4-12 hexadecimal form (any case), read without a matcher; null for other text. */
     static UUID uuid(String t) {
         if (t.length() != 36 || t.charAt(8) != '-' || t.charAt(13) != '-' || t.charAt(18) != '-' || t.charAt(23) != '-') {
             return null;
