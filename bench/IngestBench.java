@@ -8,6 +8,10 @@
 // With the service's pid it also prints the service's CPU per event during the max-rate run.
 // WARMUP_SECONDS (default 10) of HTTP traffic, and a few COPY batches, come first, not counted.
 //
+// A mode "bodies" (bench/ingest-cpu.sh) writes N request bodies of that shape to files:
+//
+//   java -cp "cli/target/lib/*" bench/IngestBench.java bodies DIR N
+//
 // A second mode, "load" (bench/serve.sh): the clients send fresh 500-event batches for a fixed
 // time, as fast as they can (rate 0) or paced to a fixed rate in events/s over all clients; a 503
 // (or a failed connection) is retried with the same batch (same event_ids), as a client must. It
@@ -42,6 +46,13 @@ public class IngestBench {
     record Batch(String json, String copy) {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("bodies")) {   // bench/ingest-cpu.sh: request bodies to files
+            java.nio.file.Path dir = java.nio.file.Path.of(args[1]);
+            for (int i = 0; i < Integer.parseInt(args[2]); i++) {
+                java.nio.file.Files.writeString(dir.resolve("body-" + i + ".json"), batch().json());
+            }
+            return;
+        }
         if (args.length > 0 && args[0].equals("load")) {
             load(args[1], args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]), Double.parseDouble(args[6]), args[7]);
             return;

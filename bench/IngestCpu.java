@@ -1,10 +1,11 @@
 // CPU per event of the ingest service's own work on a request body, in one thread, no HTTP and
-// no PostgreSQL: read and check the 500-event batch (the same shape as IngestBench's), then build
+// no PostgreSQL: read and check 500-event batches (request bodies IngestBench.java wrote), then build
 // the COPY rows as the UTF-8 bytes sent. The figure is printed beside the baseline in the same
 // run: the tree-based reading (EventBatch.parseTree, which the service still uses for any batch
 // the streaming pass gives up on). Run through bench/ingest-cpu.sh.
 //
-//   java -cp "ingest/target/classes:ingest/target/quarkus-app/lib/main/*" bench/IngestCpu.java [seconds per round]
+//   java -cp "ingest/target/classes:ingest/target/quarkus-app/lib/main/*:ingest/target/quarkus-app/lib/boot/*" \
+//     bench/IngestCpu.java BODIES_DIR [seconds per round]
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spectrum.ingest.EventBatch;
@@ -13,26 +14,21 @@ import dev.spectrum.ingest.IncomingEvent;
 import dev.spectrum.ingest.JsonMapper;
 import dev.spectrum.ingest.RawEventWriter;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 public class IngestCpu {
-
-    static final int BATCH = 500;
 
     interface Reader {
         List<IncomingEvent> read(byte[] body) throws Exception;
     }
 
     public static void main(String[] args) throws Exception {
-        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
+        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
         ObjectMapper mapper = JsonMapper.strict();
         EventValidator validator = new EventValidator(mapper, Clock.systemUTC());
         Method tree = EventBatch.class.getDeclaredMethod("parseTree", byte[].class, ObjectMapper.class, EventValidator.class);
@@ -42,12 +38,15 @@ public class IngestCpu {
         Reader streaming = body -> EventBatch.parse(body, mapper, validator);
 
         List<byte[]> bodies = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
-            bodies.add(batch().getBytes(StandardCharsets.UTF_8));
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(args[0]))) {
+            for (var file : files.sorted().toList()) {
+                bodies.add(java.nio.file.Files.readAllBytes(file));
+            }
         }
-        System.out.printf("machine: %d cores, Java %s; one thread; %d-event batches of %d bytes per event%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), BATCH,
-                bodies.get(0).length / BATCH);
+        int batch = tree.invoke(null, bodies.get(0), mapper, validator) instanceof List<?> events ? events.size() : 0;
+        System.out.printf("machine: %d cores, Java %s; one thread; %d bodies of %d events, %d bytes per event%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), bodies.size(), batch,
+                bodies.get(0).length / batch);
         // the same events either way
         if (!withoutIds(treeReader.read(bodies.get(0))).equals(withoutIds(streaming.read(bodies.get(0))))) {
             throw new IllegalStateException("the two readings differ");
@@ -92,26 +91,5 @@ public class IngestCpu {
     static List<IncomingEvent> withoutIds(List<IncomingEvent> events) {
         return events.stream().map(e -> new IncomingEvent(new UUID(0, 0), e.type(), e.accountId(), e.userId(),
                 e.anonymousId(), e.occurredAt(), e.propertiesJson(), e.contextJson())).toList();
-    }
-
-    /** IngestBench's batch shape. */
-    static String batch() {
-        var rnd = ThreadLocalRandom.current();
-        var json = new StringBuilder("[");
-        for (int i = 0; i < BATCH; i++) {
-            String id = UUID.randomUUID().toString();
-            int person = rnd.nextInt(200_000);
-            String type = "event_" + (1 + rnd.nextInt(30));
-            String account = "acct-" + (person % 2000);
-            String time = Instant.now().minusSeconds(rnd.nextInt(86_400)).toString();
-            String props = "{\"plan\":\"pro\",\"path\":\"/app/reports/" + rnd.nextInt(1000) + "\",\"value\":" + rnd.nextInt(1000)
-                    + ",\"campaign\":\"campaign_" + rnd.nextInt(50) + "_2026\",\"referrer\":\"newsletter\"}";
-            String context = "{\"country\":\"DE\",\"city\":\"city-" + (person % 300) + "\",\"locale\":\"en-US\"}";
-            json.append(i == 0 ? "" : ",").append("{\"event_id\":\"").append(id).append("\",\"type\":\"").append(type)
-                    .append("\",\"user_id\":\"user-").append(person).append("\",\"account_id\":\"").append(account)
-                    .append("\",\"timestamp\":\"").append(time).append("\",\"properties\":").append(props)
-                    .append(",\"context\":").append(context).append('}');
-        }
-        return json.append(']').toString();
     }
 }

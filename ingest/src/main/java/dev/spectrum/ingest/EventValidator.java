@@ -134,13 +134,17 @@ public final class EventValidator {
     }
 
     private static void lengthAtMost(int index, String field, String value, List<ApiError.FieldError> errors) {
-        if (value != null) {
-            int length = value.codePointCount(0, value.length());
-            if (length > MAX_ID_LENGTH) {
-                errors.add(new ApiError.FieldError(index, field,
-                        "is longer than " + MAX_ID_LENGTH + " characters (" + length + ")"));
-            }
+        if (tooLong(value)) {
+            errors.add(new ApiError.FieldError(index, field, "is longer than " + MAX_ID_LENGTH + " characters ("
+                    + value.codePointCount(0, value.length()) + ")"));
         }
+    }
+
+    /** Whether a type or id has more than MAX_ID_LENGTH code points (null is not too long). */
+    static boolean tooLong(String value) {
+        // no more chars than allowed: no more code points either, without counting them
+        return value != null && value.length() > MAX_ID_LENGTH
+                && value.codePointCount(0, value.length()) > MAX_ID_LENGTH;
     }
 
     OffsetDateTime timestamp(int index, String text, List<ApiError.FieldError> errors) {
@@ -414,7 +418,7 @@ public final class EventValidator {
         return null;
     }
 
-    private static String emptyAsAbsent(String value) {
+    static String emptyAsAbsent(String value) {
         return value == null || value.isEmpty() ? null : value;
     }
 

@@ -123,13 +123,14 @@ final class StreamingEvents {
                 return null;
             }
         }
-        if (type == null || type.isEmpty() || tooLong(type)) {
+        if (type == null || type.isEmpty() || EventValidator.tooLong(type)) {
             return null;
         }
-        userId = emptyAsAbsent(userId);
-        anonymousId = emptyAsAbsent(anonymousId);
-        accountId = emptyAsAbsent(accountId);
-        if (userId == null && anonymousId == null || tooLong(userId) || tooLong(anonymousId) || tooLong(accountId)) {
+        userId = EventValidator.emptyAsAbsent(userId);
+        anonymousId = EventValidator.emptyAsAbsent(anonymousId);
+        accountId = EventValidator.emptyAsAbsent(accountId);
+        if (userId == null && anonymousId == null || EventValidator.tooLong(userId)
+                || EventValidator.tooLong(anonymousId) || EventValidator.tooLong(accountId)) {
             return null;
         }
         UUID id = eventId == null ? UUID.randomUUID() : EventValidator.uuid(eventId);
@@ -155,15 +156,6 @@ final class StreamingEvents {
         }
         String text = p.getText();
         return EventValidator.storableText(text) == null ? text : null;
-    }
-
-    private static boolean tooLong(String value) {
-        return value != null && value.length() > EventValidator.MAX_ID_LENGTH
-                && value.codePointCount(0, value.length()) > EventValidator.MAX_ID_LENGTH;
-    }
-
-    private static String emptyAsAbsent(String value) {
-        return value == null || value.isEmpty() ? null : value;
     }
 
     /**
